@@ -7,6 +7,9 @@ type Report struct {
 	Subject string `json:"subject"`
 	// From is the decoded From header as written.
 	From string `json:"from"`
+	// To and Cc are the decoded To and Cc headers as written.
+	To string `json:"to,omitempty"`
+	Cc string `json:"cc,omitempty"`
 	// MessageID is the Message-ID header as written.
 	MessageID string `json:"message_id,omitempty"`
 	// Size is the number of bytes scanned.

@@ -49,6 +49,8 @@ func Scan(ctx context.Context, raw []byte, lim Limits) *Report {
 	r := &Report{
 		Subject:     mimetree.DecodeHeader(headerValue(msg.Header, "Subject")),
 		From:        mimetree.DecodeHeader(headerValue(msg.Header, "From")),
+		To:          mimetree.DecodeHeader(headerValue(msg.Header, "To")),
+		Cc:          mimetree.DecodeHeader(headerValue(msg.Header, "Cc")),
 		MessageID:   headerValue(msg.Header, "Message-ID"),
 		Size:        len(raw),
 		Parts:       []Part{},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,8 +136,8 @@ func scanOne(p *pipeline, name string, stdin io.Reader, env envelope) (*scanOutp
 	res.Enforced = j.Verdict.Enforced.String()
 	res.Score = j.Verdict.Score
 	res.Signals = j.Verdict.Signals
-	res.Envelope = env
 	r2 := j.Report
+	res.Envelope = envelopeFromHeaders(env, r2)
 	res.Subject, res.From = r2.Subject, r2.From
 	res.Links, res.QRCodes, res.Attachments = r2.Links, r2.QRCodes, r2.Attachments
 	res.Forms, res.Anomalies, res.Parts = r2.Forms, r2.Anomalies, r2.Parts
@@ -144,6 +145,40 @@ func scanOne(p *pipeline, name string, stdin io.Reader, env envelope) (*scanOutp
 		res.Forms = []scanner.Form{}
 	}
 	return res, nil
+}
+
+// envelopeFromHeaders fills the sender and recipients the flags left empty
+// from the message's From, To and Cc headers.
+func envelopeFromHeaders(env envelope, r *scanner.Report) envelope {
+	if env.MailFrom == "" {
+		if addrs := parseAddresses(r.From); len(addrs) > 0 {
+			env.MailFrom = addrs[0]
+		}
+	}
+	if len(env.Rcpts) == 0 {
+		env.Rcpts = append(parseAddresses(r.To), parseAddresses(r.Cc)...)
+	}
+	if env.Rcpts == nil {
+		env.Rcpts = []string{}
+	}
+	return env
+}
+
+// parseAddresses returns the addresses of an address-list header, or none
+// when it does not parse.
+func parseAddresses(value string) []string {
+	if value == "" {
+		return nil
+	}
+	list, err := mail.ParseAddressList(value)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, a := range list {
+		out[i] = a.Address
+	}
+	return out
 }
 
 func statSize(name string) (int64, error) {
