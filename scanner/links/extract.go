@@ -1,7 +1,6 @@
 package links
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -174,21 +173,12 @@ func (e *extractor) closeAnchor() {
 	e.anchorTx.reset()
 }
 
-// attributes handles every URL-bearing attribute of one element, keeping
-// the first of duplicate attributes as browsers do.
+// attributes handles every URL-bearing attribute of one element. Both the
+// parser and the tokenizer of x/net/html keep only the first of repeated
+// attributes, as browsers do, so a second href cannot replace the first.
 func (e *extractor) attributes(tag string, attrs []html.Attribute) {
-	seen := make(map[string]string, len(attrs))
 	for _, a := range attrs {
-		key := a.Key
-		if first, dup := seen[key]; dup {
-			if first != a.Val && urlAttributes[key] != "" {
-				e.anomaly(AnomalyDuplicateAttribute, fmt.Sprintf("<%s> %s %s then %s",
-					tag, key, quoteDetail(first), quoteDetail(a.Val)))
-			}
-			continue
-		}
-		seen[key] = a.Val
-		e.attribute(tag, key, a.Val)
+		e.attribute(tag, a.Key, a.Val)
 	}
 }
 

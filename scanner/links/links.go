@@ -72,11 +72,6 @@ const (
 	// AnomalyTooLarge: the document exceeds Limits.MaxDocumentBytes, and
 	// only its first MaxDocumentBytes were read.
 	AnomalyTooLarge = "HTML_TOO_LARGE"
-	// AnomalyDuplicateAttribute: an element repeats a URL attribute with a
-	// different value; browsers use the first, some filters the last.
-	// NOTE: only the tokenizer fallback reports it, because the HTML
-	// parser drops repeated attributes before FromHTML sees them.
-	AnomalyDuplicateAttribute = "HTML_DUPLICATE_ATTRIBUTE"
 	// AnomalyTooManyLinks: more URL references than Limits.MaxLinks.
 	AnomalyTooManyLinks = "LINKS_TOO_MANY"
 	// AnomalyDataURITooLarge: a data: URI decodes to more than

@@ -71,18 +71,19 @@ func nextURLStart(lower string, i int) (int, string) {
 	return -1, ""
 }
 
-// wordStart reports whether a URL may start at offset i: not inside a word
-// and, for a bare "www." host, not inside an e-mail address, a host name or
-// a path.
+// wordStart reports whether a URL may start at offset i: not after an ASCII
+// letter, digit or "_" and, for a bare "www." host, not inside an e-mail
+// address, a host name or a path. Text in scripts without spaces between
+// words, such as Chinese, puts a URL right after a letter.
 func wordStart(s string, i int, bare bool) bool {
 	if i == 0 {
 		return true
 	}
-	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' {
+	c := s[i-1]
+	if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' {
 		return false
 	}
-	return !bare || !strings.ContainsRune("@.-/:", r)
+	return !bare || strings.IndexByte("@.-/:", c) < 0
 }
 
 // urlLength returns the length of the URL at the start of s: up to the
