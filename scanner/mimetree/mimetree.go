@@ -7,7 +7,25 @@
 // It never touches the network and never logs. Every deviation from the RFCs
 // that it tolerates is reported as an Anomaly on the Message, so a caller can
 // score a message that needed leniency; a parse failure never yields a
-// message that looks clean.
+// message that looks clean. It reads no config keys: the caller passes
+// Limits.
+//
+// The walker is its own. go-message's Reader and Walk stop at the first
+// malformed boundary or header, keep no part header limit and cost time
+// quadratic in the nesting depth; a gateway must instead see every part an
+// attacker could make a client display. go-message still supplies the
+// charset table (extended here with UTF-7, ISO-2022-KR/CN and GB18030 for
+// GB2312 and GBK labels); encoded-words have a lenient decoder of their own
+// because mime.WordDecoder decodes each word alone and so breaks multibyte
+// characters split across words.
+//
+// Line endings are normalised to CRLF before each message, top-level or
+// embedded, is read. Part.Body keeps the bytes after transfer decoding and
+// before charset decoding, so a scanner can always search the raw bytes.
+//
+// Limitations: compressed RTF bodies inside TNEF are not decompressed;
+// CNS 11643 characters in ISO-2022-CN read as "?"; the legacy charset of
+// invalid 8-bit text is guessed from byte statistics.
 package mimetree
 
 // Field is one header field in its original order. Value is the raw value
