@@ -29,7 +29,6 @@ type extractor struct {
 	anchorTx textBuilder
 
 	text      textBuilder
-	textBytes int    // visible text bytes seen, kept or not
 	rawTag    string // script, style or another element whose text is hidden
 	rawText   strings.Builder
 	hidden    int  // depth inside template elements
@@ -61,6 +60,8 @@ func newExtractor(source string, lim Limits) *extractor {
 		openForm: -1,
 		anchor:   -1,
 		formIDs:  map[string]int{},
+		anchorTx: textBuilder{limit: lim.MaxTextBytes},
+		text:     textBuilder{limit: lim.MaxTextBytes},
 	}
 }
 
@@ -149,18 +150,12 @@ func (e *extractor) textNode(s string) {
 	if e.hidden > 0 {
 		return
 	}
-	e.textBytes += len(s)
-	room := e.lim.MaxTextBytes - e.text.len() - e.anchorTx.len()
-	if room <= 0 {
-		return
-	}
-	if len(s) > room {
-		s = s[:room]
-	}
-	e.text.write(s)
-	if e.inAnchor {
+	// Anchor text is kept only while the visible text is, which bounds
+	// all anchor text together by twice MaxTextBytes.
+	if e.inAnchor && !e.text.full() {
 		e.anchorTx.write(s)
 	}
+	e.text.write(s)
 }
 
 // closeAnchor gives the open anchor's text to its href candidate.

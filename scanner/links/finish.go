@@ -131,7 +131,7 @@ func (e *extractor) finish() HTML {
 	}
 	out.Forms = e.resolveForms(base)
 	out.Images = e.images
-	out.Text = strings.ToValidUTF8(strings.TrimSpace(e.text.String()), "\uFFFD")
+	out.Text = strings.TrimSpace(e.text.String())
 
 	e.limitsReached()
 	out.Anomalies = e.anomalies
@@ -191,9 +191,10 @@ func (e *extractor) limitsReached() {
 		e.anomalies = append(e.anomalies, Anomaly{Name: AnomalyTooManyLinks,
 			Detail: fmt.Sprintf("%d > %d URL references", e.references, e.lim.MaxLinks)})
 	}
-	if e.textBytes > e.lim.MaxTextBytes {
+	if e.text.full() {
+		observed := len(e.text.String()) + e.text.dropped
 		e.anomalies = append(e.anomalies, Anomaly{Name: AnomalyTextTooLong,
-			Detail: fmt.Sprintf("%d > %d bytes of text", e.textBytes, e.lim.MaxTextBytes)})
+			Detail: fmt.Sprintf("%d > %d bytes of text", observed, e.lim.MaxTextBytes)})
 	}
 	if e.dropped > 0 {
 		e.anomalies = append(e.anomalies, Anomaly{Name: AnomalyTooManyAnomalies,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -94,9 +95,12 @@ func conditionalContent(data string) (string, bool) {
 }
 
 // textBuilder collects text with runs of white space collapsed to one
-// space, or to one newline at a block boundary.
+// space, or to one newline at a block boundary, up to limit bytes. Invalid
+// UTF-8 becomes U+FFFD.
 type textBuilder struct {
 	b       strings.Builder
+	limit   int  // maximum bytes kept
+	dropped int  // bytes not kept because of limit
 	last    rune // last rune written, 0 when empty
 	pending bool // white space seen since last
 }
@@ -108,26 +112,35 @@ func (t *textBuilder) write(s string) {
 			continue
 		}
 		if t.pending && t.last != '\n' {
-			t.b.WriteByte(' ')
+			t.add(' ')
 		}
 		t.pending = false
-		t.b.WriteRune(r)
-		t.last = r
+		t.add(r)
 	}
 }
 
 func (t *textBuilder) newline() {
-	if t.last != 0 && t.last != '\n' {
-		t.b.WriteByte('\n')
-		t.last = '\n'
+	if t.last != 0 && t.last != '\n' && !t.full() {
+		t.add('\n')
 	}
 	t.pending = false
 }
 
-func (t *textBuilder) len() int       { return t.b.Len() }
+func (t *textBuilder) add(r rune) {
+	if t.b.Len()+utf8.RuneLen(r) > t.limit {
+		t.dropped += utf8.RuneLen(r)
+		return
+	}
+	t.b.WriteRune(r)
+	t.last = r
+}
+
+// full reports whether the builder has stopped keeping text.
+func (t *textBuilder) full() bool { return t.dropped > 0 }
+
 func (t *textBuilder) String() string { return t.b.String() }
 
 func (t *textBuilder) reset() {
 	t.b.Reset()
-	t.last, t.pending = 0, false
+	t.last, t.pending, t.dropped = 0, false, 0
 }
