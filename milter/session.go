@@ -230,7 +230,13 @@ func (s *session) BodyChunk(chunk []byte, m *gomilter.Modifier) (_ gomilter.Resp
 	msg := s.message()
 	s.mergeMacros(m.Macros)
 	msg.endHeaders()
+	spilled := msg.spool.Spilled()
 	msg.spool.Write(chunk)
+	if !spilled && msg.spool.Spilled() {
+		msg.log.Debug("message spilled to file",
+			"spool_memory_bytes", s.srv.cfg.SpoolMemoryBytes,
+			"spool_dir", s.srv.cfg.SpoolDir)
+	}
 	return gomilter.RespContinue, nil
 }
 

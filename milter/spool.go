@@ -60,7 +60,10 @@ func (s *spool) WriteString(str string) {
 	s.Write([]byte(str))
 }
 
-// spill moves the in-memory part to a new temporary file.
+// spill moves the in-memory part to a new temporary file. The file is
+// unlinked at once: go-milter reports no disconnect, so a session dropped
+// mid-message never reaches Close, and an unlinked file leaves nothing on
+// disk. Its descriptor is then closed when the os.File is garbage collected.
 func (s *spool) spill() {
 	f, err := os.CreateTemp(s.dir, "holdfast-spool-*")
 	if err != nil {
@@ -68,6 +71,10 @@ func (s *spool) spill() {
 		return
 	}
 	s.file = f
+	if err := os.Remove(f.Name()); err != nil {
+		s.err = fmt.Errorf("milter: unlink spool file: %w", err)
+		return
+	}
 	if _, err := f.Write(s.buf); err != nil {
 		s.err = fmt.Errorf("milter: write spool file: %w", err)
 	}
@@ -107,7 +114,7 @@ func (s *spool) Bytes() ([]byte, error) {
 	return s.mapped, nil
 }
 
-// Close unmaps and deletes the spool file, if any. After Close, slices
+// Close unmaps and closes the spool file, if any. After Close, slices
 // returned by Bytes must not be used.
 func (s *spool) Close() error {
 	var errs []error
@@ -118,12 +125,8 @@ func (s *spool) Close() error {
 		s.mapped = nil
 	}
 	if s.file != nil {
-		name := s.file.Name()
 		if err := s.file.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("milter: close spool file: %w", err))
-		}
-		if err := os.Remove(name); err != nil {
-			errs = append(errs, fmt.Errorf("milter: remove spool file: %w", err))
 		}
 		s.file = nil
 	}
