@@ -215,7 +215,7 @@ func (e *extractor) attribute(tag, key, val string) {
 	case tag == "form" && key == "action":
 		// startForm keeps the action for the Form record.
 		e.reference(val, via)
-	case tag == "object" && key != "data":
+	case key == "data" && tag != "object":
 	case (tag == "a" || tag == "area") && key == "href" && e.inAnchor:
 		if e.reference(val, via) {
 			e.anchor = len(e.candidates) - 1

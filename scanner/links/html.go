@@ -67,7 +67,7 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// HTML is what FromHTML extracts from one document.
+// HTML is the result of FromHTML for one document.
 type HTML struct {
 	// Links are the http, https and ftp URLs in document order: hrefs,
 	// resource URLs, form actions, refresh and script redirects, and CSS
@@ -146,7 +146,7 @@ type Image struct {
 // against the first <base href>, and are dropped without one. For a
 // document nested deeper than the HTML parser accepts (512 open elements)
 // it extracts from the token stream instead and adds AnomalyTooDeep.
-// It never fails: faults and limits become Anomalies.
+// It returns no error, because faults and limits become Anomalies.
 func FromHTML(doc []byte, source string, lim Limits) HTML {
 	lim = lim.withDefaults()
 	e := newExtractor(source, lim)

@@ -3,8 +3,8 @@
 // the text shown on a link against its target, meta refresh and script
 // redirects.
 //
-// FromText finds URLs in plain text and FromHTML reads an HTML document;
-// both return every URL through Normalize, which reads a URL the way a
+// FromText finds URLs in plain text and FromHTML reads an HTML document.
+// Both pass every URL through Normalize, which reads a URL the way a
 // browser does. Faults in the input never fail a call: FromHTML returns what
 // it could extract plus an Anomaly for each fault and for each limit it
 // reached, and FromText marks a suspicious URL in Link.Flags. The caller
@@ -15,7 +15,7 @@
 // Limitations: input is taken as UTF-8, so the caller decodes other
 // charsets first. Links are not looked for in obfuscated text ("h t t p"),
 // in comments other than Outlook conditional comments, or in scripts beyond
-// literal redirects and atob payloads. A form control placed outside its
+// literal URLs, literal redirects and atob payloads. A form control placed outside its
 // form by the HTML parser's table fix-ups is counted only when it names the
 // form with a form attribute.
 package links
@@ -30,7 +30,7 @@ type Link struct {
 	// host itself for an IP address or a name with no known suffix.
 	Domain string
 	// Via names where the URL was found: "text", "href", "src",
-	// "form-action", "meta-refresh", "css-url", "script".
+	// "background", "form-action", "meta-refresh", "css-url", "script".
 	Via string
 	// Source is the provenance given by the caller, possibly extended.
 	Source string
