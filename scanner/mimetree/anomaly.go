@@ -15,6 +15,9 @@ const (
 	// AnomalyNoBoundary: a multipart body has no delimiter line at all and is
 	// kept as one text part.
 	AnomalyNoBoundary = "MIME_NO_BOUNDARY"
+	// AnomalyEmptyMultipart: a multipart body has delimiter lines but no
+	// body part, which RFC 2046 §5.1.1 forbids. It is kept as one text part.
+	AnomalyEmptyMultipart = "MIME_EMPTY_MULTIPART"
 	// AnomalyBoundaryJunk: a delimiter line carries text after the boundary.
 	AnomalyBoundaryJunk = "MIME_BOUNDARY_JUNK"
 	// AnomalyDuplicateHeader: a field that may occur once (Content-Type,
@@ -59,11 +62,11 @@ const (
 	AnomalyUnknownEncoding = "MIME_UNKNOWN_ENCODING"
 	// AnomalyUUInline: a text part holds an inline uuencode block.
 	AnomalyUUInline = "MIME_UUENCODE_INLINE"
-	// AnomalyCharsetUnknown: a charset label is unknown; the text was
+	// AnomalyCharsetUnknown: a charset label is unknown, so the text was
 	// guessed.
 	AnomalyCharsetUnknown = "MIME_CHARSET_UNKNOWN"
 	// AnomalyCharsetFailed: charset decoding failed or lost most of the
-	// input; the text was guessed from the raw bytes.
+	// input, so the text was guessed from the raw bytes.
 	AnomalyCharsetFailed = "MIME_CHARSET_DECODE_FAILED"
 	// AnomalyCharsetRare: a charset that mail clients rarely send and that
 	// filters often cannot read (ISO-2022-KR, ISO-2022-CN, replacement).
@@ -80,7 +83,7 @@ const (
 	AnomalyNamePath = "MIME_NAME_PATH"
 	// AnomalyNameConflict: a part carries several different file names.
 	AnomalyNameConflict = "MIME_NAME_CONFLICT"
-	// AnomalyTNEFInvalid: a TNEF stream is damaged; files read before the
+	// AnomalyTNEFInvalid: a TNEF stream is damaged. Files read before the
 	// damage are kept.
 	AnomalyTNEFInvalid = "MIME_TNEF_INVALID"
 )

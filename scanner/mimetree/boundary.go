@@ -6,7 +6,7 @@ import (
 )
 
 // maxBoundary bounds a sniffed boundary. RFC 2046 §5.1.1 allows 70
-// characters; twice that leaves room for senders that ignore it.
+// characters, and twice that leaves room for senders that ignore it.
 const maxBoundary = 140
 
 // split is a multipart body cut at its delimiter lines.

@@ -27,7 +27,7 @@ var (
 
 // shrinkRatio is the input bytes per decoded character above which decoding
 // counts as failed. The densest real encodings use 4 bytes (GB18030) or
-// about 3 bytes (UTF-7 base64) per character; the WHATWG "replacement"
+// about 3 bytes (UTF-7 base64) per character, while the WHATWG "replacement"
 // decoder turns any input into one character.
 const shrinkRatio = 8
 
@@ -47,7 +47,7 @@ var rareCharsets = map[string]bool{
 
 func init() {
 	// QUIRK: WHATWG and browsers decode these GB2312 and GBK labels with
-	// GB18030, a superset; senders put GBK and GB18030 bytes under them.
+	// GB18030, a superset, because senders put GBK and GB18030 bytes under them.
 	for _, l := range []string{"gb2312", "csgb2312", "gbk", "x-gbk", "cp936", "ms936",
 		"windows-936"} {
 		charset.RegisterEncoding(l, simplifiedchinese.GB18030)
@@ -147,10 +147,10 @@ func toUTF8(b []byte) string {
 
 // guessLegacy decodes 8-bit text of unknown charset. Cyrillic text has runs
 // of 8-bit letters and mostly lower case, which sits at 0xE0-0xFF in
-// windows-1251 and at 0xC0-0xDF in KOI8-R; Western text has isolated
+// windows-1251 and at 0xC0-0xDF in KOI8-R. Western text has isolated
 // accented letters and is read as windows-1252.
 //
-// NOTE: a guess from byte statistics; Central European text is read as
+// NOTE: this is a guess from byte statistics. Central European text is read as
 // windows-1252, which keeps its ASCII (and so its URLs) intact.
 func guessLegacy(b []byte) string {
 	high, paired, upper, lower := 0, 0, 0, 0
@@ -183,7 +183,7 @@ func guessLegacy(b []byte) string {
 	return string(out)
 }
 
-// decodeOnly is an encoding.Encoding that only decodes; mail is never
+// decodeOnly is an encoding.Encoding that only decodes, because mail is never
 // written in these charsets here.
 type decodeOnly struct {
 	newDecoder func() transform.Transformer

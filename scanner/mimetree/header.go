@@ -58,7 +58,7 @@ type headerReader struct {
 }
 
 // readHeader returns the fields of the header block at the start of b and
-// the body after it. budget is the field bytes kept, or -1 for no cap; mbox
+// the body after it. budget is the field bytes kept, or -1 for no cap. mbox
 // allows a leading mbox "From " line.
 func (w *walker) readHeader(b []byte, path string, budget int, mbox bool) ([]Field, []byte) {
 	r := &headerReader{w: w, path: path, budget: budget, limit: budget}

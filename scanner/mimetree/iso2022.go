@@ -11,7 +11,7 @@ import (
 // SI get their high bit set, and escape sequences are dropped.
 //
 // NOTE: CNS 11643 planes of ISO-2022-CN have no decoder in golang.org/x/text,
-// so their characters become "?"; the ASCII around them (links) survives.
+// so their characters become "?", but the ASCII around them (links) survives.
 type iso2022 struct {
 	cn      bool
 	shifted bool

@@ -15,7 +15,7 @@ const (
 	DefaultMaxParts = 1000
 
 	// DefaultMaxPartHeaderBytes bounds the header block of one body part.
-	// Real part headers are a few hundred bytes; 64 KiB leaves room for long
+	// Real part headers are a few hundred bytes, and 64 KiB leaves room for long
 	// RFC 2231 file names while a hostile part header of hundreds of
 	// megabytes is cut short.
 	DefaultMaxPartHeaderBytes = 64 << 10
@@ -38,7 +38,7 @@ const largeHeaderFieldBytes = 16 << 10
 const maxQuoted = 80
 
 // Limits bounds the work Parse does on one message. Zero in a field selects
-// its Default constant; -1 means unlimited.
+// its Default constant, and -1 means unlimited.
 type Limits struct {
 	// MaxDepth is the deepest nesting of multipart and message/* entities
 	// that is descended into. Past it, the entity becomes a leaf holding its

@@ -10,10 +10,11 @@
 // message that looks clean. It reads no config keys: the caller passes
 // Limits.
 //
-// The walker is its own. go-message's Reader and Walk stop at the first
-// malformed boundary or header, keep no part header limit and cost time
-// quadratic in the nesting depth; a gateway must instead see every part an
-// attacker could make a client display. go-message still supplies the
+// The walker is its own. go-message (v0.18) reads one boundary and one
+// Content-Type per entity, ends a header at the first unindented line
+// without a colon, and bounds only the top-level header (MaxHeaderBytes),
+// while a gateway must see every part an attacker could make some client
+// display, under every reading. go-message still supplies the
 // charset table (extended here with UTF-7, ISO-2022-KR/CN and GB18030 for
 // GB2312 and GBK labels); encoded-words have a lenient decoder of their own
 // because mime.WordDecoder decodes each word alone and so breaks multibyte

@@ -19,7 +19,7 @@ type param struct {
 // token and its parameters in order, repeats included.
 //
 // mime.ParseMediaType rejects repeated parameters and unquoted values with
-// tspecials; both are common in hostile mail, so the reading here is
+// tspecials. Both are common in hostile mail, so the reading here is
 // lenient: an unquoted value runs to the next ";" or the end of the field.
 func parseParams(s string) (string, []param) {
 	head, rest, _ := strings.Cut(s, ";")

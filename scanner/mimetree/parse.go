@@ -19,7 +19,7 @@ type walker struct {
 	msg      *Message
 	entities int
 	decoded  int64
-	// stopped is set once MaxParts is passed; nothing more is produced.
+	// stopped is set once MaxParts is passed, and nothing more is produced.
 	stopped     bool
 	decodedFull bool
 }
@@ -221,6 +221,13 @@ func (w *walker) bodyParts(boundary string, body []byte, pos position, def strin
 	if !s.closed {
 		w.add(anomaly(AnomalyUnterminated, pos.path,
 			"multipart body ends without close delimiter %q", cut("--"+boundary+"--")))
+	}
+	if len(s.parts) == 0 {
+		w.add(anomaly(AnomalyEmptyMultipart, pos.path,
+			"multipart body with boundary %q has no body part; kept as one text part",
+			cut(boundary)))
+		w.leaf(nil, body, pos, reading{}, "text/plain", nil)
+		return
 	}
 	for i, part := range s.parts {
 		if w.stopped {

@@ -350,6 +350,10 @@ func TestParseFaults(t *testing.T) {
 		raw:    msg("From: a@example.test", "X-Filler: "+strings.Repeat("a", 20000), "", "x"),
 		checks: []check{wantAnomaly(AnomalyHeaderFieldLarge), wantText("x")},
 	}, {
+		name:   "multipart with only close delimiter",
+		raw:    multipartMsg(`multipart/mixed; boundary="B"`, "--B--"),
+		checks: []check{wantAnomaly(AnomalyEmptyMultipart), wantParts(1)},
+	}, {
 		name:   "multipart without delimiters",
 		raw:    multipartMsg(`multipart/mixed; boundary="B"`, "just text"),
 		checks: []check{wantAnomaly(AnomalyNoBoundary), wantText("just text")},

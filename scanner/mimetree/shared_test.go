@@ -40,7 +40,7 @@ func TestSharedBugInputs(t *testing.T) {
 			"X-T-split_iso2022jp_b": "請求書です", "X-T-utf7_word": "änderung",
 			"X-T-lowercase_b_bad_pad": "hello", "X-T-raw_cp1251": "привет",
 			"X-T-encoded_in_quoted_addr": `"Büro" <office@example.test>`,
-			"X-T-unknown_charset": "abc", "X-T-ks_c_word": "안녕"})}},
+			"X-T-unknown_charset":        "abc", "X-T-ks_c_word": "안녕"})}},
 		{"m08_base64_junk.eml", []check{wantAnomaly(AnomalyBase64Invalid),
 			wantText("http://two.example.test/phish"), wantText("http://three.example.test/"),
 			wantText("http://four.example.test/"), wantText("http://five.example.test/x"),

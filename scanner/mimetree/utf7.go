@@ -67,7 +67,7 @@ func (d *utf7Decoder) step(dst []byte, c byte) int {
 
 	v := base64Value(c)
 	if v < 0 {
-		// Any byte outside the base64 set ends the run; "-" is absorbed.
+		// Any byte outside the base64 set ends the run, and "-" is absorbed.
 		n := d.flushHigh(dst)
 		fresh := d.fresh
 		d.inBase64, d.fresh = false, false

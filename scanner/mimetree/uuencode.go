@@ -68,7 +68,7 @@ func decodeUULines(b []byte) ([]byte, []byte, int) {
 	return out, nil, bad + 1
 }
 
-// appendUULine decodes one line; characters missing at the end read as 0.
+// appendUULine decodes one line. Characters missing at the end read as 0.
 func appendUULine(out, line []byte) []byte {
 	n := int(line[0]-0x20) & 0x3f
 	var group [4]byte

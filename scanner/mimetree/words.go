@@ -96,7 +96,7 @@ func appendLiteral(out []word, s string) []word {
 	return append(out, word{literal: s})
 }
 
-// maxLabel bounds a charset label in an encoded-word; the longest IANA
+// maxLabel bounds a charset label in an encoded-word. The longest IANA
 // name is 45 bytes.
 const maxLabel = 64
 
@@ -134,7 +134,7 @@ func parseWord(s string) (word, int, bool) {
 	return wd, n, true
 }
 
-// decodeQWord decodes the Q encoding (RFC 2047 §4.2); a bad escape is kept
+// decodeQWord decodes the Q encoding (RFC 2047 §4.2) and keeps a bad escape
 // as written.
 func decodeQWord(s string) []byte {
 	out := make([]byte, 0, len(s))
