@@ -83,6 +83,10 @@ func DecodeCharset(label string, b []byte) (string, error) {
 	}
 
 	r, err := charset.Reader(label, bytes.NewReader(b))
+	if err != nil && strings.HasPrefix(label, "cp-") {
+		// Senders write "cp-850" for the registered "cp850".
+		r, err = charset.Reader("cp"+label[3:], bytes.NewReader(b))
+	}
 	if err != nil {
 		return toUTF8(b), fmt.Errorf("%w: %q", ErrUnknownCharset, cut(label))
 	}

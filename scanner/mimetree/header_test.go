@@ -53,6 +53,7 @@ func TestDecodeCharset(t *testing.T) {
 		{"replacement passes through", "replacement",
 			[]byte("http://replacement.example.test/"), "http://replacement.example.test/", nil},
 		{"unknown label", "x-nothing", []byte("caf\xe9"), "café", ErrUnknownCharset},
+		{"code page with hyphen", "cp-850", []byte("caf\x82"), "café", nil},
 		{"Korean", "ks_c_5601-1987", []byte("\xbe\xc8\xb3\xe7"), "안녕", nil},
 	}
 	for _, tt := range tests {
