@@ -191,11 +191,11 @@ func (r *Report) scanHTML(p *mimetree.Part, source string, lim Limits) {
 	for _, f := range h.Forms {
 		r.Forms = append(r.Forms, Form{
 			Action: f.Action, Domain: f.Domain, Method: f.Method,
-			HasPassword: f.HasPassword, Source: f.Source,
+			HasPassword: f.Password, Source: f.Source,
 		})
 	}
-	for _, l := range h.Redirects {
-		r.Redirects = append(r.Redirects, convertLink(l))
+	for _, rd := range h.Redirects {
+		r.Redirects = append(r.Redirects, convertLink(rd.Link))
 	}
 	for _, a := range h.Anomalies {
 		r.addAnomaly(a.Name, source, "%s", a.Detail)
