@@ -44,7 +44,7 @@ var Signals = []Definition{
 	{LinkTextMismatch, 4.0, "an HTML link whose visible text shows one domain while its href goes to another registrable domain"},
 	{CredentialForm, 5.0, "an HTML form with a password field, in the body or an attachment"},
 	{HTMLAttachment, 1.5, "an attachment whose bytes or name are HTML (a local page can post credentials anywhere)"},
-	{ExecutableAttachment, 6.0, "an attachment whose bytes are a Windows, Linux or macOS executable, or whose name Windows runs on a double click"},
+	{ExecutableAttachment, 8.0, "an attachment whose bytes are a Windows, Linux or macOS executable, or whose name Windows runs on a double click"},
 	{DoubleExtension, 3.0, "an attachment name hiding an executable extension behind a document one, such as invoice.pdf.exe"},
 	{AttachmentTypeMismatch, 2.0, "an attachment whose bytes are not what its name's extension says"},
 	{ScriptRedirect, 3.0, "an HTML script that sends the reader to another URL (location assignment, window.open, atob payload)"},

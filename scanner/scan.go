@@ -122,10 +122,12 @@ func isAttachment(p *mimetree.Part, kind Kind) bool {
 	if p.Filename != "" || p.Disposition == "attachment" {
 		return true
 	}
-	if strings.HasPrefix(p.MediaType, "text/") && kind == KindUnknown {
-		return false
+	if !strings.HasPrefix(p.MediaType, "text/") {
+		return true
 	}
-	return len(p.Body) > 0 || !strings.HasPrefix(p.MediaType, "text/")
+	// A text part holding another file type (an executable labelled
+	// text/plain) is a file in disguise; text and HTML bodies are not.
+	return kind != KindUnknown && kind != KindHTML
 }
 
 // IsHTMLName reports whether a file name has an extension browsers open as
