@@ -141,7 +141,7 @@ func Decide(in Input, cfg Config) Verdict {
 	raw := append(contentSignals(in), in.Sender...)
 	v := Verdict{Signals: make([]Signal, 0, len(raw))}
 	for _, s := range raw {
-		s.Score = cfg.weight(s.Name)
+		s.Score = cfg.weight(s.Name) * scale(s.Scale)
 		if s.Score == 0 {
 			continue
 		}
@@ -157,6 +157,18 @@ func Decide(in Input, cfg Config) Verdict {
 		v.Enforced = Accept
 	}
 	return v
+}
+
+// scale returns a signal's weight multiplier: 1 for zero, else clamped to
+// [0, 1].
+func scale(s float64) float64 {
+	switch {
+	case s == 0 || s > 1:
+		return 1
+	case s < 0:
+		return 0
+	}
+	return s
 }
 
 func (c *Config) actionFor(score float64) Action {

@@ -206,3 +206,17 @@ func TestDefang(t *testing.T) {
 		}
 	}
 }
+
+func TestDecideScalesSenderSignals(t *testing.T) {
+	cfg := Config{}
+	_ = cfg.Validate()
+	in := Input{Report: &scanner.Report{}, Sender: []Signal{
+		{Name: LinkIPHost, Evidence: "full weight"},
+		{Name: LinkUserinfo, Evidence: "half weight", Scale: 0.5},
+	}}
+	v := Decide(in, cfg)
+	want := defaultWeights[LinkIPHost] + defaultWeights[LinkUserinfo]*0.5
+	if v.Score != want {
+		t.Errorf("score = %.2f, want %.2f", v.Score, want)
+	}
+}

@@ -9,6 +9,10 @@ type Signal struct {
 	// Evidence says what was observed, in words and values a person can
 	// check against the message.
 	Evidence string `json:"evidence"`
+	// Scale multiplies the configured weight, for a signal whose strength
+	// depends on how much is known (novelty on a young history). Zero
+	// means 1; Decide clamps it to [0, 1] otherwise.
+	Scale float64 `json:"-"`
 }
 
 // Definition documents one signal name: its default weight and what
