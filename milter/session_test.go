@@ -452,7 +452,10 @@ func TestJudgeFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := Config{FailMode: tt.failMode, JudgeTimeout: Duration(50 * time.Millisecond)}
+			cfg := Config{FailMode: tt.failMode}
+			if strings.HasPrefix(tt.name, "timeout") {
+				cfg.JudgeTimeout = Duration(50 * time.Millisecond)
+			}
 			ts := startServer(t, cfg, newFakeHandler(tt.decide))
 			release = make(chan struct{})
 			t.Cleanup(func() { close(release) })
