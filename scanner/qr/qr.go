@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"image"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
@@ -69,6 +70,7 @@ const (
 	AnomalyCMYK           = "IMAGE_CMYK_AMBIGUOUS"
 	AnomalyFramesLimit    = "IMAGE_FRAMES_LIMIT"
 	AnomalyBudgetExceeded = "QR_BUDGET_EXCEEDED"
+	AnomalyFinderDecoys   = "QR_FINDER_CANDIDATES"
 )
 
 // Limits bounds the work done per image and per message. A zero field
@@ -321,7 +323,11 @@ func (j *job) run(data []byte) {
 			return
 		}
 	}
-	j.update(func(r *Result) { r.Scanned = true })
+	j.update(func(r *Result) {
+		r.Scanned = !slices.ContainsFunc(r.Anomalies, func(a Anomaly) bool {
+			return a.Name == AnomalyFinderDecoys
+		})
+	})
 }
 
 // admit checks size, format and header before any decoding.
@@ -342,8 +348,11 @@ func (j *job) admit(data []byte, res *Result) bool {
 }
 
 // climb runs the ladder on f until a rung finds a code. It returns false
-// when the budget ran out first.
+// when the budget ran out first. Attempts on planes with too many
+// finder-pattern candidates are skipped, and the first skip is reported:
+// the image was not fully scanned.
 func (j *job) climb(f *frame) bool {
+	decoys := 0
 	for _, r := range ladder {
 		j.update(func(res *Result) { j.rung = r.name })
 		for _, a := range r.attempts(f) {
@@ -351,7 +360,15 @@ func (j *job) climb(f *frame) bool {
 				return false
 			}
 			a.pass = r.name
-			codes := a.run()
+			codes, candidates := a.run()
+			if candidates > 0 && decoys == 0 {
+				decoys = candidates
+				j.update(func(res *Result) {
+					res.anomaly(AnomalyFinderDecoys, fmt.Sprintf(
+						"%d finder-pattern candidates > limit %d: attempts skipped",
+						candidates, maxFinderCandidates))
+				})
+			}
 			if len(codes) > 0 {
 				j.update(func(res *Result) { res.addCodes(codes) })
 				return true

@@ -46,8 +46,13 @@ type attempt struct {
 
 // run decodes every code it can find in a.plane. After each success it
 // paints the found symbol over with white and decodes again, which finds a
-// second code that the single-code reader would never report.
-func (a attempt) run() []Code {
+// second code that the single-code reader would never report. It returns
+// the number of finder-pattern candidates instead of reading when that is
+// above maxFinderCandidates.
+func (a attempt) run() ([]Code, int) {
+	if n := finderCandidates(a.plane); n > maxFinderCandidates {
+		return nil, n
+	}
 	var codes []Code
 	p := a.plane
 	for len(codes) < maxCodesPerImage {
@@ -70,7 +75,7 @@ func (a attempt) run() []Code {
 		}
 		p.fill(box, 255)
 	}
-	return codes
+	return codes, 0
 }
 
 // readOnce runs gozxing once. A panic inside the library on hostile input
