@@ -99,7 +99,6 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("milter listening", "listen", cfg.Milter.Listen)
 
 	// SIGTERM and SIGINT stop accepting connections and let sessions in
 	// flight finish, up to the drain timeout.
