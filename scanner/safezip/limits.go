@@ -36,9 +36,13 @@ const (
 // there is no threat. Arbitrary: 1 MiB.
 const ratioMinBytes = 1 << 20
 
-// maxQuoted is the number of bytes of an entry name or of prepended data
-// echoed in an anomaly detail, so that hostile input cannot flood a log line.
+// maxQuoted is the number of bytes of an entry name echoed in an anomaly
+// detail, so that hostile input cannot flood a log line.
 const maxQuoted = 80
+
+// prependedQuoted is the number of prepended bytes echoed in an anomaly
+// detail: enough for any file signature, such as "%PDF-1.7" or "MZ".
+const prependedQuoted = 16
 
 // Limits bounds the work done on one archive. Zero in a field selects its
 // Default constant; -1 means unlimited.

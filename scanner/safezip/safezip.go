@@ -55,9 +55,9 @@ type Archive struct {
 	// order found.
 	Anomalies []Anomaly
 
-	lim       Limits
-	readBytes int64
-	totalHit  bool
+	lim      Limits
+	charged  int64
+	totalHit bool
 }
 
 // Entry is one central-directory entry.
@@ -107,9 +107,9 @@ func Open(data []byte, lim Limits) (*Archive, error) {
 
 func (a *Archive) checkLayout(data []byte) {
 	if a.Prepended > 0 {
-		head := string(data[:min(int64(maxQuoted), a.Prepended)])
+		head := string(data[:min(prependedQuoted, a.Prepended)])
 		a.addAnomaly(AnomalyPrependedData, "",
-			"%d bytes precede the archive, starting %q", a.Prepended, cut(head))
+			"%d bytes precede the archive, starting %q", a.Prepended, head)
 	}
 	if a.Trailing > 0 {
 		a.addAnomaly(AnomalyTrailingData, "",
