@@ -39,7 +39,7 @@ func finderCandidates(p *plane) int {
 		for i := 0; i+5 <= len(runs); i++ {
 			if total, ok := finderRatio(runs[i : i+5]); ok {
 				cx := x + runs[i] + runs[i+1] + runs[i+2]/2
-				if !crossCheckColumn(p, t, cx, y, total) {
+				if !crossCheck(p, t, cx, y, 0, 1, total) || !crossCheck(p, t, cx, y, 1, 1, total) {
 					x += runs[i]
 					continue
 				}
@@ -51,31 +51,33 @@ func finderCandidates(p *plane) int {
 	return len(seen)
 }
 
-// crossCheckColumn reports whether the column through (x, y) also shows
-// the 1:1:3:1:1 pattern centred on y, with a total width within half of
-// the row's. Data modules rarely pass both tests; finder patterns and decoy
-// squares do.
-func crossCheckColumn(p *plane, t byte, x, y, total int) bool {
-	dark := func(yy int) bool { return p.pix[yy*p.w+x] < t }
-	centre := dark(y)
-	var up, down [3]int
-	for i, yy := 0, y; i < 3; i++ {
+// crossCheck reports whether the line through (x, y) in direction
+// (dx, dy) also shows the 1:1:3:1:1 pattern centred there, with a total
+// length within half of the row's. Vertical and diagonal checks are the
+// ones gozxing makes too: noise and data modules rarely pass all three,
+// while finder patterns and decoy squares do.
+func crossCheck(p *plane, t byte, x, y, dx, dy, total int) bool {
+	dark := func(x, y int) bool { return p.pix[y*p.w+x] < t }
+	inside := func(x, y int) bool { return x >= 0 && y >= 0 && x < p.w && y < p.h }
+	centre := dark(x, y)
+	var back, fwd [3]int
+	for i, xx, yy := 0, x, y; i < 3; i++ {
 		want := centre == (i%2 == 0)
-		for yy >= 0 && dark(yy) == want && up[i] <= total {
-			up[i]++
-			yy--
+		for inside(xx, yy) && dark(xx, yy) == want && back[i] <= total {
+			back[i]++
+			xx, yy = xx-dx, yy-dy
 		}
 	}
-	for i, yy := 0, y+1; i < 3; i++ {
+	for i, xx, yy := 0, x+dx, y+dy; i < 3; i++ {
 		want := centre == (i%2 == 0)
-		for yy < p.h && dark(yy) == want && down[i] <= total {
-			down[i]++
-			yy++
+		for inside(xx, yy) && dark(xx, yy) == want && fwd[i] <= total {
+			fwd[i]++
+			xx, yy = xx+dx, yy+dy
 		}
 	}
-	runs := []int{up[2], up[1], up[0] + down[0], down[1], down[2]}
-	vertical, ok := finderRatio(runs)
-	return ok && 2*vertical > total && vertical < 2*total
+	runs := []int{back[2], back[1], back[0] + fwd[0], fwd[1], fwd[2]}
+	length, ok := finderRatio(runs)
+	return ok && 2*length > total && length < 2*total
 }
 
 // finderRatio reports whether five runs are in the ratio 1:1:3:1:1 within
