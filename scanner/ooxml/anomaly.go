@@ -13,7 +13,8 @@ const (
 	// main part that exists.
 	AnomalyNoMainPart = "OOXML_NO_MAIN_PART"
 	// AnomalyMainPartMismatch: _rels/.rels and [Content_Types].xml name
-	// different main parts. The relationship wins, as in Office.
+	// different main parts. The relationship is used, because it is the
+	// package's declared start part.
 	AnomalyMainPartMismatch = "OOXML_MAIN_PART_MISMATCH"
 	// AnomalyXMLInvalid: a part is not well-formed XML. What was read before
 	// the error is kept.

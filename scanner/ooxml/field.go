@@ -15,7 +15,8 @@ type fieldToken struct {
 
 // tokenizeField splits a field instruction into words. Quoted words may
 // contain spaces. Inside quotes, Word writes a backslash as "\\" and a quote
-// as "\"". Word also accepts the typographic quotes “ and ”.
+// as "\"". The typographic quotes “ and ” also delimit words, so that a
+// field typed with smart quotes still yields its URL.
 func tokenizeField(instr string) []fieldToken {
 	var tokens []fieldToken
 	rs := []rune(instr)

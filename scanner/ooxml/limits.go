@@ -19,8 +19,8 @@ const (
 	// relationships cannot flood the report.
 	DefaultMaxLinks = 10000
 
-	// DefaultMaxFieldBytes bounds one field instruction. Word's own field
-	// codes are short; 64 KiB keeps a URL of any practical length.
+	// DefaultMaxFieldBytes bounds one field instruction. Arbitrary: 64 KiB
+	// keeps a URL of any practical length.
 	DefaultMaxFieldBytes = 64 << 10
 )
 

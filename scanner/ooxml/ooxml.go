@@ -13,7 +13,7 @@
 // http://purl.oclc.org/ooxml/, relationship type URIs included.
 //
 // It never writes to disk, never touches the network, never logs and never
-// scores. Open never fails. A part it cannot read, a limit it reaches or a
+// scores. Open returns no error. A part it cannot read, a limit it reaches or a
 // feature worth scoring becomes an Anomaly in the Document, so that no
 // broken file looks clean.
 //
@@ -47,15 +47,15 @@ const (
 	KindPptx    Kind = "pptx"
 )
 
-// Document is what Open found in one OOXML file.
+// Document is the result of opening one OOXML file.
 type Document struct {
 	// Kind is the family of the main part, KindUnknown when there is none.
 	Kind Kind
 	// MainPart is the zip entry name of the main part, such as
 	// "word/document.xml", "" when none was found.
 	MainPart string
-	// ContentType is the main part's content type, "" when unknown. It tells
-	// a macro-enabled or template file from a plain one.
+	// ContentType is the main part's content type, "" when unknown. It
+	// distinguishes a macro-enabled or template file from a plain one.
 	ContentType string
 	// Links lists every external URL, in the order found.
 	Links []Link
@@ -85,7 +85,7 @@ type Link struct {
 	// "hyperlink-field", "include-field", "hyperlink-formula", "altchunk",
 	// "attached-template", "external-image", "oleobject", "frame".
 	Via string
-	// Source is where a person finds it, such as
+	// Source is the provenance a person can follow, such as
 	// "invoice.docx › word/footer1.xml".
 	Source string
 	// Tooltip is the text a HYPERLINK field shows on hover (its \o switch),
@@ -133,8 +133,8 @@ type Anomaly struct {
 // Open reads data, an OOXML file, and returns what it contains. The source
 // names the file for people, such as the attachment name. Its last segment
 // after " › " is taken as the file name when checking that macros match the
-// extension. Open never fails: a file that is not a zip yields KindUnknown
-// and OOXML_NOT_ZIP.
+// extension. Open returns no error: a file that is not a zip yields
+// KindUnknown and OOXML_NOT_ZIP.
 func Open(data []byte, source string, lim Limits) *Document {
 	lim = lim.resolve()
 	doc := &Document{Kind: KindUnknown}

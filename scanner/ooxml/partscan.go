@@ -189,8 +189,8 @@ func (ps *partScanner) checkFormula() {
 	ps.formula.Reset()
 }
 
-// finish parses fields left open at the end of the part, because Word
-// still runs a field whose end mark is missing, and stores the text.
+// finish parses fields left open at the end of the part, so that a missing
+// end mark cannot hide a link, and stores the text.
 func (ps *partScanner) finish() {
 	for _, f := range ps.fields {
 		ps.complete(f)

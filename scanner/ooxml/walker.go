@@ -58,8 +58,8 @@ func newWalker(doc *Document, archive *safezip.Archive, prefix string, lim Limit
 // walk runs the passes in dependency order. Content types come first
 // because they decide which parts are XML. Relationship files come before
 // the main part, which _rels/.rels names. Content parts come before the
-// relationships are turned into links, because a part's XML tells how it
-// uses each relationship id.
+// relationships are turned into links, because the element that uses a
+// relationship id decides its Via.
 func (w *walker) walk() {
 	w.copyZipAnomalies()
 	w.readContentTypes()
@@ -217,7 +217,7 @@ func (w *walker) field(part, instr string) {
 	}
 }
 
-// relsSourceName returns the name to show for the part that a .rels file
+// sourceName returns the name to show for the part that a .rels file
 // describes: the part itself, or the .rels entry for the package.
 func (rf relsFile) sourceName() string {
 	if rf.part == "" {

@@ -10,8 +10,8 @@ import (
 )
 
 // newDecoder returns an XML decoder over r. OPC allows parts in UTF-8 or
-// UTF-16, so a UTF-16 byte-order mark switches to a transcoding reader. Any
-// other declared encoding is read as UTF-8, because Office writes no other.
+// UTF-16, so a UTF-16 byte-order mark switches to a transcoding reader.
+// NOTE: any other declared encoding is read as UTF-8 without conversion.
 func newDecoder(r io.Reader) *xml.Decoder {
 	br := bufio.NewReader(r)
 	var src io.Reader = br
@@ -27,8 +27,9 @@ func newDecoder(r io.Reader) *xml.Decoder {
 	return d
 }
 
-// attr returns the value of the attribute with the given local name and no
-// namespace, or any namespace when the document prefixes it, "" when absent.
+// attr returns the value of the first attribute with the given local name,
+// in any namespace, "" when absent. Matching the local name alone accepts
+// both transitional and Strict namespace URIs.
 func attr(se xml.StartElement, local string) string {
 	for _, a := range se.Attr {
 		if a.Name.Local == local {
