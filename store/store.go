@@ -38,6 +38,10 @@ type Observation struct {
 	// Recipients lists the lower-case external recipients of outbound
 	// mail: each becomes a known correspondent. Empty for inbound.
 	Recipients []string
+	// RecipientDomains lists the registrable domains of Recipients. When
+	// nil, Learn derives them from Recipients with the public suffix
+	// list compiled into golang.org/x/net/publicsuffix.
+	RecipientDomains []string
 	// LinkDomains lists the registrable domains of the message's links
 	// and QR targets.
 	LinkDomains []string
