@@ -78,6 +78,12 @@ func TestSharedQRImages(t *testing.T) {
 		v.n++
 		v.times = append(v.times, elapsed)
 		total++
+		if hasAnomaly(res, AnomalyBudgetExceeded) {
+			t.Errorf("%s (%s): budget exceeded after %v: %v", l.file, l.variant, elapsed, res.Anomalies)
+		}
+		if elapsed > 300*time.Millisecond {
+			t.Logf("slow %s (%s): %v, found by %v", l.file, l.variant, elapsed, res.Codes)
+		}
 		var got []string
 		for _, c := range res.Codes {
 			got = append(got, c.Text)

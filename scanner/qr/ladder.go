@@ -5,11 +5,11 @@ import (
 	"math"
 )
 
-// maxWorkPixels bounds the plane that one reader run sees. gozxing cannot be
-// cancelled, so this size bounds the slowest single attempt: with
-// TRY_HARDER it takes about 40 ms per megapixel on a 2 GHz core (measured
-// on a plain page; see BenchmarkDecode). Larger images are scanned
-// downscaled to this size and then in tiles of this size.
+// maxWorkPixels bounds the plane that one reader run reads. gozxing cannot
+// be cancelled, so this size bounds the slowest single attempt. With
+// TRY_HARDER an attempt costs roughly 50 ms per megapixel (an estimate from
+// timing pages on the 2-vCPU development machine). Larger images are
+// scanned downscaled to this size and then in tiles of this size.
 const maxWorkPixels = 2_500_000
 
 // frame is one still picture to scan, in the forms the rungs need.
@@ -60,7 +60,9 @@ type rung struct {
 }
 
 // ladder lists the rungs in order of cost and of how often they succeed;
-// scanning stops at the first rung that decodes anything.
+// scanning stops at the first rung that decodes anything. Tiles come early
+// because they exist only for images above maxWorkPixels, where a small
+// code is more often lost to downscaling than to anything later rungs fix.
 var ladder = []rung{
 	{"hybrid", func(f *frame) []attempt {
 		return []attempt{{plane: f.work}}
@@ -68,6 +70,7 @@ var ladder = []rung{
 	{"inverted", func(f *frame) []attempt {
 		return []attempt{{plane: f.work.inverted()}}
 	}},
+	{"tiles", tileAttempts},
 	{"global", func(f *frame) []attempt {
 		return []attempt{{plane: f.work, global: true}, {plane: f.work.inverted(), global: true}}
 	}},
@@ -81,14 +84,29 @@ var ladder = []rung{
 	}},
 	{"upscale", upscaleAttempts},
 	{"downscale", downscaleAttempts},
-	{"aspect", aspectAttempts},
-	{"split", splitAttempts},
-	{"perspective", perspectiveAttempts},
-	{"tiles", tileAttempts},
-	{"channel", channelAttempts},
+	{"aspect", smallOnly(aspectAttempts)},
+	{"split", smallOnly(splitAttempts)},
+	{"perspective", smallOnly(perspectiveAttempts)},
+	{"channel", smallOnly(channelAttempts)},
 	{"pure", func(f *frame) []attempt {
 		return []attempt{{plane: f.work, pure: true}, {plane: f.work.inverted(), pure: true}}
 	}},
+}
+
+// maxGeometryPixels bounds the images that get the geometric corrections
+// (aspect, split, perspective) and the colour-channel rung. Those rungs fix
+// an image that is one code. On a page with a code among text they find
+// nothing, yet each attempt costs roughly 50 ms per megapixel.
+// Arbitrary: chosen to cover a code drawn at up to 1200×1200 pixels.
+const maxGeometryPixels = 1_500_000
+
+func smallOnly(attempts func(f *frame) []attempt) func(f *frame) []attempt {
+	return func(f *frame) []attempt {
+		if f.work.w*f.work.h > maxGeometryPixels {
+			return nil
+		}
+		return attempts(f)
+	}
 }
 
 // quietZoneAttempts pads the image with a white border, and its negative
