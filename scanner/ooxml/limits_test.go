@@ -16,8 +16,8 @@ var (
 )
 
 // bombDocx returns a document whose word/document.xml inflates from about
-// 200 KB to 200 MiB of zeros. It is built once per test binary because the
-// compression takes about a second.
+// 200 KB to 200 MiB of zeros. It is built once per test binary because
+// compressing 200 MiB takes a few hundred milliseconds.
 func bombDocx(t testing.TB) []byte {
 	bombOnce.Do(func() {
 		const size = 200 << 20

@@ -7,7 +7,7 @@ import (
 )
 
 // want lists what one Open call must return. Empty fields are not checked,
-// except that every link and anomaly found must be listed when exact is set.
+// except macros, which must always match.
 type want struct {
 	kind Kind
 	main string
