@@ -11,7 +11,7 @@ import (
 
 // TestConcurrentLearnAndRead runs writers and readers at once, as many
 // milter sessions do, and checks that every message is counted exactly
-// once and that each read sees one consistent snapshot.
+// once and that each read returns one consistent snapshot.
 func TestConcurrentLearnAndRead(t *testing.T) {
 	const (
 		writers     = 8

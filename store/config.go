@@ -32,11 +32,12 @@ const (
 	DefaultHistoryRetention = 400 * 24 * time.Hour
 
 	// DefaultMaxKeys bounds each key table (addresses, domains, link
-	// domains, account origins). Arbitrary: chosen so that the database
-	// file stays near 1 GB in the worst case. The 100,000-sender
-	// benchmark file measures about 150 bytes per address row with its
-	// index, and a full store holds at most four full tables.
-	DefaultMaxKeys = 2_000_000
+	// domains, account origins). Arbitrary: chosen so that a full address
+	// table stays near 250 MB, at the 249 bytes per sender (address,
+	// display name, a share of a domain and its origin, with indexes)
+	// measured in the benchmark file, while a million correspondents is
+	// far more than a large organisation meets in a retention period.
+	DefaultMaxKeys = 1_000_000
 
 	// DefaultMaxDisplayNames is how many display names are kept per
 	// address, most recent first. Arbitrary: a person uses one or two

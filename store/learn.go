@@ -137,9 +137,10 @@ type lesson struct {
 // Inbound mail adds one to the sender address and domain, their display
 // name and the sender domain's login origin. Outbound mail adds one to
 // every recipient address and recipient domain, which makes them known
-// correspondents, and to the local account's login origin; the local
-// sender's own address is not a correspondent and is not counted. Both
-// directions add the link domains and count the message for Overview.
+// correspondents, and to the local account's login origin. The local
+// sender's own address is not a correspondent, so it is not counted.
+// Both directions add the link domains and count the message for
+// Overview.
 //
 // Learn returns ErrInvalidObservation when the direction is unknown or a
 // sender key is longer than MaxKeyBytes. A recipient or link domain

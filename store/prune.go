@@ -9,9 +9,9 @@ import (
 
 // pruneBatchRows is how many rows one Prune transaction deletes. Each
 // batch holds the write lock, so Learn calls wait at most one batch.
-// Arbitrary: chosen so that a batch takes tens of milliseconds, far below
-// DefaultBusyTimeout (see BENCH.md for the measured time).
-const pruneBatchRows = 5000
+// Arbitrary: chosen so that a batch takes about 15 ms (5000 rows with
+// their cascades took 70 ms on the 2-core machine in BENCH.md).
+const pruneBatchRows = 1000
 
 // PruneStats counts the rows one Prune call deleted per table. Display
 // names and domain origins deleted with their address or domain are not
@@ -56,7 +56,7 @@ var prunables = []prunable{
 // is still complete, so "never seen since Since" stays true.
 //
 // Prune deletes in batches of pruneBatchRows, each its own transaction,
-// so Learn is never blocked for long. The caller runs it periodically
+// so a Learn call waits for at most one batch. The caller runs it periodically
 // (hourly is ample). On error the batches already committed stay deleted
 // and the returned stats count them.
 func (s *Store) Prune(ctx context.Context, now time.Time) (PruneStats, error) {
@@ -125,8 +125,9 @@ func (s *Store) evictOldest(ctx context.Context, p prunable) (int64, int64, erro
 		return 0, 0, nil
 	}
 
-	// The cut-off is read first, so the rows deleted below are exactly
-	// those at or before it; Learn only moves last_seen forward.
+	// The cut-off is read first, then every row at or before it is
+	// deleted. A row that Learn adds meanwhile with an older time is
+	// deleted too, which keeps the history complete after the cut-off.
 	var cutoff sql.NullInt64
 	q := fmt.Sprintf("SELECT max(last_seen) FROM (SELECT last_seen FROM %s ORDER BY last_seen LIMIT ?)",
 		p.table)

@@ -89,8 +89,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 //     a fair price for history that is relearnt from the next messages.
 //   - foreign_keys makes deleting a key delete its display names and
 //     origins.
-//   - _txlock=immediate takes the write lock at BEGIN, so a transaction
-//     never fails halfway when another process holds the lock.
+//   - _txlock=immediate takes the write lock at BEGIN, where busy_timeout
+//     applies, so a transaction that has started writing cannot fail
+//     with SQLITE_BUSY because another process writes too.
 func openDB(cfg Config, readOnly bool) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", time.Duration(cfg.BusyTimeout).Milliseconds()))

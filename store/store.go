@@ -1,9 +1,27 @@
-// Package store keeps holdfast's state behind small interfaces: the
-// organisation's correspondence history today, the quarantine and campaign
-// counters later. SQLite (modernc.org/sqlite, WAL) is the default for one
-// node; PostgreSQL serves several nodes sharing one history.
+// Package store keeps holdfast's state: today the organisation's
+// correspondence history (History), implemented by Store on SQLite
+// (modernc.org/sqlite, pure Go, WAL mode). The quarantine and campaign
+// counters will get their own small interfaces here, and PostgreSQL will
+// serve several gateway nodes sharing one history.
 //
-// It never scores and never decides: it records and answers lookups.
+// It never scores and never decides: it records what accepted messages
+// teach and answers lookups. Keys (addresses, domains, accounts) are
+// stored and matched in lower case.
+//
+// Failure: every method returns an error prefixed "store: " and wrapping
+// the database error; ErrInvalidObservation, ErrSchemaTooNew and
+// ErrUnsupportedDriver can be tested with errors.Is. Unknown keys are not
+// errors.
+//
+// Config keys, in the [store] section (see Config): driver, dsn,
+// history_retention, max_keys, max_display_names, max_origins,
+// busy_timeout.
+//
+// Limitations: the "postgres" driver is accepted in the config but Open
+// rejects it. Retention and MaxKeys are enforced only when the caller
+// runs Prune, so the tables can exceed MaxKeys by the keys learnt
+// between two runs. Learn waits for the single writer connection, so
+// learning throughput is bounded by one core (see BENCH.md).
 package store
 
 import (
@@ -16,7 +34,9 @@ import (
 type Direction int
 
 const (
+	// Inbound is mail from an external sender to a local recipient.
 	Inbound Direction = iota
+	// Outbound is mail a local account submits to external recipients.
 	Outbound
 )
 
@@ -87,9 +107,11 @@ type SenderHistory struct {
 // Overview says how much history exists, so that novelty signals can be
 // weakened on a young history.
 type Overview struct {
-	// Messages counts every message learnt.
+	// Messages counts the messages learnt since Since.
 	Messages int64
-	// Since is the time of the oldest message learnt, zero when none.
+	// Since is the time from which the history is complete: the oldest
+	// message learnt, moved forward when old keys are pruned. Zero when
+	// nothing was learnt.
 	Since time.Time
 	// SenderDomains counts distinct sender and correspondent domains.
 	SenderDomains int64
