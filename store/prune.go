@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -155,7 +156,7 @@ func (s *Store) raiseSince(ctx context.Context, floor int64) (time.Time, error) 
 	err = tx.QueryRowContext(ctx,
 		`UPDATE history SET since = max(since, ?) WHERE since IS NOT NULL RETURNING since`, floor).
 		Scan(&since)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, tx.Commit()
 	}
 	if err != nil {
