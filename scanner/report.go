@@ -1,5 +1,7 @@
 package scanner
 
+import "image"
+
 // Report is what Scan found in one message: facts, not judgements. The
 // policy package turns it into signals and a verdict.
 type Report struct {
@@ -72,6 +74,9 @@ type Link struct {
 type QRCode struct {
 	Text   string `json:"text"`
 	Source string `json:"source"`
+	// Region is where the code lies in its image, in pixels; empty when
+	// unknown (codes drawn with HTML cells or block characters).
+	Region image.Rectangle `json:"region"`
 }
 
 // Form is one HTML form.

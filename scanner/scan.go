@@ -16,36 +16,96 @@ package scanner
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/holdfast/holdfast/scanner/links"
 	"github.com/holdfast/holdfast/scanner/mimetree"
+	"github.com/holdfast/holdfast/scanner/ooxml"
+	"github.com/holdfast/holdfast/scanner/pdf"
+	"github.com/holdfast/holdfast/scanner/qr"
+	"github.com/holdfast/holdfast/scanner/safezip"
 )
 
 // Limits bounds the work done on one message. Zero values select the
 // defaults of the sub-packages.
 type Limits struct {
-	MIME mimetree.Limits
-	HTML links.Limits
+	MIME   mimetree.Limits
+	HTML   links.Limits
+	QR     qr.Limits
+	Zip    safezip.Limits
+	Office ooxml.Limits
+	PDF    pdf.Limits
+	// MaxFileDepth caps how deep files nest inside files (a zip in a zip,
+	// a document embedded in a PDF). Default DefaultMaxFileDepth.
+	MaxFileDepth int
+	// MaxGzipBytes caps the decompressed size of one gzip file. Default
+	// DefaultMaxGzipBytes.
+	MaxGzipBytes int64
 }
 
-// Anomaly names raised by this package itself. The MIME and HTML
-// sub-packages add their own.
+// Defaults of Limits.
+const (
+	// DefaultMaxFileDepth: real mail nests an archive in an archive, or a
+	// document in a PDF, two or three levels deep; deeper nesting exists to
+	// exhaust scanners.
+	DefaultMaxFileDepth = 6
+	// DefaultMaxGzipBytes matches the default per-entry cap of zip
+	// archives, so both containers give up at the same size.
+	DefaultMaxGzipBytes = safezip.DefaultMaxEntryBytes
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxFileDepth == 0 {
+		l.MaxFileDepth = DefaultMaxFileDepth
+	}
+	if l.MaxGzipBytes == 0 {
+		l.MaxGzipBytes = DefaultMaxGzipBytes
+	}
+	return l
+}
+
+// Anomaly names raised by this package itself. The sub-packages add their
+// own.
 const (
 	// AnomalyTypeMismatch: an attachment's bytes are not what its name says.
 	AnomalyTypeMismatch = "ATTACHMENT_TYPE_MISMATCH"
 	// AnomalyScanTimeout: the scan stopped at its deadline with parts left.
 	AnomalyScanTimeout = "SCAN_TIMEOUT"
+	// AnomalyFileDepth: files nested deeper than Limits.MaxFileDepth.
+	AnomalyFileDepth = "FILE_DEPTH_LIMIT"
+	// AnomalyArchiveUnscanned: an archive format that is recognised but
+	// not opened (7z, rar), or an encrypted or unreadable archive.
+	AnomalyArchiveUnscanned = "ARCHIVE_UNSCANNED"
+	// AnomalyLegacyOffice: an OLE2 file (a .doc, .xls or .ppt of Office
+	// 97-2003), which may carry macros and is not opened.
+	AnomalyLegacyOffice = "OLE2_UNSCANNED"
+	// AnomalyGzipInvalid: a gzip stream that does not decompress.
+	AnomalyGzipInvalid = "GZIP_INVALID"
+	// AnomalyGzipLimit: a gzip stream larger than Limits.MaxGzipBytes.
+	AnomalyGzipLimit = "GZIP_SIZE_LIMIT"
 )
+
+// Scanner scans messages. It keeps one piece of state between messages, a
+// cache of QR decoding results keyed by image hash, because campaigns send
+// the same image hundreds of times. It is safe for concurrent use.
+type Scanner struct {
+	lim Limits
+	qr  *qr.Decoder
+}
+
+// New returns a Scanner bounded by lim.
+func New(lim Limits) *Scanner {
+	lim = lim.withDefaults()
+	return &Scanner{lim: lim, qr: qr.NewDecoder(lim.QR)}
+}
 
 // Scan parses raw (a whole RFC 5322 message) and returns what it contains.
 // When ctx ends, Scan stops between parts and records AnomalyScanTimeout
 // with the number of parts left; the Report keeps what was found so far.
-func Scan(ctx context.Context, raw []byte, lim Limits) *Report {
-	msg := mimetree.Parse(raw, lim.MIME)
+func (s *Scanner) Scan(ctx context.Context, raw []byte) *Report {
+	msg := mimetree.Parse(raw, s.lim.MIME)
 	r := &Report{
 		Subject:     mimetree.DecodeHeader(headerValue(msg.Header, "Subject")),
 		From:        mimetree.DecodeHeader(headerValue(msg.Header, "From")),
@@ -63,15 +123,26 @@ func Scan(ctx context.Context, raw []byte, lim Limits) *Report {
 		r.Anomalies = append(r.Anomalies, Anomaly{Name: a.Name, Detail: a.Detail, Source: partLabel(a.Path)})
 	}
 
+	// Every image of the message shares one QR time budget.
+	qctx, cancel := s.qr.WithMessageBudget(ctx)
+	defer cancel()
+	m := &session{s: s, r: r, ctx: qctx}
 	for i, p := range msg.Parts {
 		if err := ctx.Err(); err != nil {
 			r.addAnomaly(AnomalyScanTimeout, "", "scan stopped with %d of %d parts left: %v",
 				len(msg.Parts)-i, len(msg.Parts), err)
 			break
 		}
-		r.scanPart(p, lim)
+		m.part(p)
 	}
 	return r
+}
+
+// session is the state of one message's scan.
+type session struct {
+	s   *Scanner
+	r   *Report
+	ctx context.Context
 }
 
 // headerValue returns the first value of the named field, "" when absent.
@@ -90,118 +161,6 @@ func partLabel(path string) string {
 		return "message"
 	}
 	return "part " + path
-}
-
-// scanPart records one leaf part and extracts what its content holds.
-func (r *Report) scanPart(p *mimetree.Part, lim Limits) {
-	source := p.Source
-	if source == "" {
-		source = partLabel(p.Path)
-	}
-	kind := Sniff(p.Body)
-	r.Parts = append(r.Parts, Part{
-		Path: p.Path, Source: source, ContentType: p.MediaType,
-		Charset: p.Charset, Filename: p.Filename, Size: len(p.Body),
-	})
-
-	if isAttachment(p, kind) {
-		r.addAttachment(p, kind, source)
-	}
-
-	switch {
-	case kind == KindHTML || p.MediaType == "text/html" || IsHTMLName(p.Filename):
-		r.scanHTML(p, source, lim)
-	case strings.HasPrefix(p.MediaType, "text/") && kind == KindUnknown:
-		r.scanText(p, source)
-	}
-}
-
-// isAttachment reports whether a part is a file rather than message text:
-// it has a name, is marked as an attachment, or is not text.
-func isAttachment(p *mimetree.Part, kind Kind) bool {
-	if p.Filename != "" || p.Disposition == "attachment" {
-		return true
-	}
-	if !strings.HasPrefix(p.MediaType, "text/") {
-		return true
-	}
-	// A text part holding another file type (an executable labelled
-	// text/plain) is a file in disguise; text and HTML bodies are not.
-	return kind != KindUnknown && kind != KindHTML
-}
-
-// IsHTMLName reports whether a file name has an extension browsers open as
-// HTML.
-func IsHTMLName(name string) bool {
-	ext := extension(name)
-	return ext == ".htm" || ext == ".html" || ext == ".xhtml" || ext == ".shtml"
-}
-
-// addAttachment records a file with its hash and sniffed type, and flags a
-// name that does not fit the bytes.
-func (r *Report) addAttachment(p *mimetree.Part, kind Kind, source string) {
-	sum := sha256.Sum256(p.Body)
-	r.Attachments = append(r.Attachments, Attachment{
-		Filename: p.Filename, Names: p.Names, ContentType: p.MediaType,
-		Sniffed: kind, Size: len(p.Body), SHA256: hex.EncodeToString(sum[:]), Source: source,
-	})
-
-	for _, name := range namesOf(p) {
-		if kind != KindUnknown && !kindMatchesName(kind, name) {
-			r.addAnomaly(AnomalyTypeMismatch, source, "%q is named %s but its bytes are %s",
-				cut(name), extension(name), kind)
-		}
-	}
-}
-
-// namesOf returns every name of a part, the normalised one first.
-func namesOf(p *mimetree.Part) []string {
-	names := []string{}
-	if p.Filename != "" {
-		names = append(names, p.Filename)
-	}
-	for _, n := range p.Names {
-		if n != p.Filename {
-			names = append(names, n)
-		}
-	}
-	return names
-}
-
-// scanText extracts links from a text part. A part whose charset could not
-// be decoded is searched in its raw bytes too, so that a bad label never
-// hides a URL.
-func (r *Report) scanText(p *mimetree.Part, source string) {
-	text := p.Text
-	if text == "" {
-		text = string(p.Body)
-	}
-	r.addLinks(links.FromText(text, source))
-	if p.Text != "" && p.Text != string(p.Body) {
-		r.addNewLinks(links.FromText(string(p.Body), source))
-	}
-}
-
-// scanHTML extracts links, forms and redirects from an HTML body or file.
-func (r *Report) scanHTML(p *mimetree.Part, source string, lim Limits) {
-	doc := []byte(p.Text)
-	if len(doc) == 0 {
-		doc = p.Body
-	}
-	h := links.FromHTML(doc, source, lim.HTML)
-	r.addLinks(h.Links)
-	for _, f := range h.Forms {
-		r.Forms = append(r.Forms, Form{
-			Action: f.Action, Domain: f.Domain, Method: f.Method,
-			HasPassword: f.Password, Source: f.Source,
-		})
-	}
-	for _, rd := range h.Redirects {
-		r.Redirects = append(r.Redirects, convertLink(rd.Link))
-	}
-	for _, a := range h.Anomalies {
-		r.addAnomaly(a.Name, source, "%s", a.Detail)
-	}
 }
 
 func convertLink(l links.Link) Link {
@@ -242,3 +201,5 @@ func cut(s string) string {
 	}
 	return s[:maxEchoedName] + "…"
 }
+
+func isUTF8(b []byte) bool { return utf8.Valid(b) }

@@ -30,7 +30,7 @@ const phishMessage = "From: Billing <billing@example.net>\r\n" +
 	"--b1--\r\n"
 
 func TestScanPhishMessage(t *testing.T) {
-	r := Scan(context.Background(), []byte(phishMessage), Limits{})
+	r := New(Limits{}).Scan(context.Background(), []byte(phishMessage))
 
 	if r.Subject != "Your invoice" {
 		t.Errorf("Subject = %q, want %q", r.Subject, "Your invoice")
@@ -70,7 +70,7 @@ func hasLink(r *Report, url, via string) bool {
 func TestWrapFileRoundTrip(t *testing.T) {
 	data := []byte("%PDF-1.4\n%\xE2\xE3\xCF\xD3\nfake pdf body\n")
 	name := "Счёт №5 (копия).pdf"
-	r := Scan(context.Background(), WrapFile(name, data), Limits{})
+	r := New(Limits{}).Scan(context.Background(), WrapFile(name, data))
 
 	if len(r.Attachments) != 1 {
 		t.Fatalf("attachments = %+v, want exactly one", r.Attachments)
@@ -91,7 +91,7 @@ func TestWrapFileRoundTrip(t *testing.T) {
 func TestScanTypeMismatch(t *testing.T) {
 	msg := "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n" +
 		"Content-Type: application/pdf; name=\"doc.pdf\"\r\n\r\nPK\x03\x04zipbytes\r\n--x--\r\n"
-	r := Scan(context.Background(), []byte(msg), Limits{})
+	r := New(Limits{}).Scan(context.Background(), []byte(msg))
 	for _, a := range r.Anomalies {
 		if a.Name == AnomalyTypeMismatch && strings.Contains(a.Detail, "doc.pdf") {
 			return
@@ -103,7 +103,7 @@ func TestScanTypeMismatch(t *testing.T) {
 func TestScanStopsAtDeadline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r := Scan(ctx, []byte(phishMessage), Limits{})
+	r := New(Limits{}).Scan(ctx, []byte(phishMessage))
 	for _, a := range r.Anomalies {
 		if a.Name == AnomalyScanTimeout {
 			return
@@ -114,8 +114,9 @@ func TestScanStopsAtDeadline(t *testing.T) {
 
 func BenchmarkScan(b *testing.B) {
 	raw := []byte(phishMessage)
+	s := New(Limits{})
 	b.SetBytes(int64(len(raw)))
 	for b.Loop() {
-		Scan(context.Background(), raw, Limits{})
+		s.Scan(context.Background(), raw)
 	}
 }

@@ -90,7 +90,7 @@ func runServe(args []string) error {
 	log := newLogger(cfg.Log)
 	log.Info("starting", "config", *path, "effective", cfg.effective())
 
-	p := &pipeline{cfg: cfg, log: log}
+	p := newPipeline(cfg, log)
 	srv, err := milter.New(cfg.Milter, p, log)
 	if err != nil {
 		return err

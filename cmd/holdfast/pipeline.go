@@ -30,8 +30,13 @@ type judgement struct {
 // pipeline runs scanner, then policy, for the milter and for `holdfast scan`
 // alike.
 type pipeline struct {
-	cfg *Config
-	log *slog.Logger
+	cfg     *Config
+	log     *slog.Logger
+	scanner *scanner.Scanner
+}
+
+func newPipeline(cfg *Config, log *slog.Logger) *pipeline {
+	return &pipeline{cfg: cfg, log: log, scanner: scanner.New(cfg.Scanner.limits())}
 }
 
 // judge scans raw and decides. size is the message's full size, larger than
@@ -40,7 +45,7 @@ func (p *pipeline) judge(ctx context.Context, raw []byte, size int64, truncated 
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Scanner.timeout())
 	defer cancel()
 
-	report := scanner.Scan(ctx, raw, p.cfg.Scanner.limits())
+	report := p.scanner.Scan(ctx, raw)
 	v := policy.Decide(policy.Input{
 		Report: report, Truncated: truncated, Size: size, ScannedBytes: int64(len(raw)),
 	}, p.cfg.Policy)

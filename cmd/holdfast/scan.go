@@ -76,7 +76,7 @@ func runScan(args []string, stdin io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p := &pipeline{cfg: cfg, log: slog.New(slog.DiscardHandler)}
+	p := newPipeline(cfg, slog.New(slog.DiscardHandler))
 
 	var failed []string
 	for _, name := range fs.Args() {
