@@ -47,6 +47,7 @@ func contentSignals(in Input) []Signal {
 	attachmentSignals(r, ev)
 	htmlSignals(r, ev)
 	anomalySignals(r, ev)
+	qrSignals(r, ev)
 	for _, def := range Signals {
 		if items, ok := ev[def.Name]; ok {
 			out = append(out, Signal{Name: def.Name, Evidence: items.String()})
@@ -194,17 +195,74 @@ func orSelf(action string) string {
 // limitAnomaly matches the anomaly names that report a resource limit.
 var limitAnomaly = regexp.MustCompile(`(LIMIT|TOO_|_DEPTH|_PARTS|TIMEOUT|OVERSIZE|BOMB|TRUNCATED)`)
 
+// anomalySignal maps anomaly names from the scanner to the signal each
+// raises. An empty signal means the anomaly is recorded but not scored:
+// the feature is common in legitimate files.
+var anomalySignal = map[string]string{
+	scanner.AnomalyTypeMismatch:     AttachmentTypeMismatch,
+	scanner.AnomalyArchiveUnscanned: UnscannedContent,
+	scanner.AnomalyLegacyOffice:     UnscannedContent,
+	"OOXML_MACROS":                  OfficeMacros,
+	"OOXML_MACRO_MISMATCH":          OfficeMacroDisguised,
+	"OOXML_REMOTE_TEMPLATE":         OfficeRemoteTemplate,
+	"OOXML_DDE_FIELD":               OfficeDDE,
+	"OOXML_OLE_OBJECT":              OfficeEmbeddedObject,
+	"OOXML_ACTIVEX":                 OfficeEmbeddedObject,
+	"OOXML_EXTERNAL_IMAGE":          "",
+	"PDF_JAVASCRIPT":                PDFJavaScript,
+	"PDF_LAUNCH_ACTION":             PDFLaunch,
+	"PDF_EMBEDDED_FILE":             PDFEmbeddedFile,
+	"PDF_AUTO_ACTION":               "",
+	"PDF_ENCRYPTED":                 EncryptedAttachment,
+	"ZIP_ENCRYPTED":                 EncryptedAttachment,
+	"ZIP_UNSAFE_NAME":               ArchivePathTraversal,
+	"ZIP_PREPENDED_DATA":            PolyglotFile,
+	"IMAGE_UNSCANNED":               UnscannedContent,
+	"IMAGE_UNREADABLE":              UnscannedContent,
+	"PDF_IMAGE_UNSCANNED":           UnscannedContent,
+	"QR_BUDGET_EXCEEDED":            UnscannedContent,
+	"QR_FINDER_CANDIDATES":          UnscannedContent,
+	"IMAGE_CMYK_AMBIGUOUS":          "",
+}
+
 func anomalySignals(r *scanner.Report, ev evidence) {
 	for _, a := range r.Anomalies {
+		name, mapped := anomalySignal[a.Name]
 		switch {
-		case a.Name == scanner.AnomalyTypeMismatch:
-			ev.add(AttachmentTypeMismatch, "%s (%s)", a.Detail, a.Source)
+		case mapped && name == "":
+		case mapped:
+			ev.add(name, "%s (%s)", a.Detail, a.Source)
 		case limitAnomaly.MatchString(a.Name):
 			ev.add(LimitReached, "%s: %s", a.Name, a.Detail)
 		default:
 			ev.add(ParseAnomaly, "%s: %s", a.Name, a.Detail)
 		}
 	}
+}
+
+// qrSignals raises a signal for every QR code that carries a link, and
+// another for codes drawn without an image.
+func qrSignals(r *scanner.Report, ev evidence) {
+	for _, l := range r.Links {
+		if l.Via == "qr" {
+			ev.add(QRCodeLink, "%s (%s)", defang(l.URL), l.Source)
+		}
+	}
+	for _, q := range r.QRCodes {
+		if strings.Contains(q.Source, "html grid qr") || strings.Contains(q.Source, "block character qr") {
+			ev.add(QRCodeDrawn, "%q (%s)", cutEvidence(q.Text), q.Source)
+		}
+	}
+}
+
+// maxEvidenceText is how much of a decoded text one evidence item quotes.
+const maxEvidenceText = 120
+
+func cutEvidence(s string) string {
+	if len(s) > maxEvidenceText {
+		return s[:maxEvidenceText] + "…"
+	}
+	return s
 }
 
 // defang makes a URL or domain unclickable in mail clients and review

@@ -220,3 +220,37 @@ func TestDecideScalesSenderSignals(t *testing.T) {
 		t.Errorf("score = %.2f, want %.2f", v.Score, want)
 	}
 }
+
+func TestDecideAttachmentSignals(t *testing.T) {
+	tests := []struct {
+		name      string
+		report    scanner.Report
+		want      string
+		wantScore bool
+	}{
+		{"macros", scanner.Report{Anomalies: []scanner.Anomaly{{Name: "OOXML_MACROS", Detail: "word/vbaProject.bin present"}}}, OfficeMacros, true},
+		{"remote template", scanner.Report{Anomalies: []scanner.Anomaly{{Name: "OOXML_REMOTE_TEMPLATE", Detail: "https://t.example/x.dotm"}}}, OfficeRemoteTemplate, true},
+		{"encrypted zip", scanner.Report{Anomalies: []scanner.Anomaly{{Name: "ZIP_ENCRYPTED", Detail: "a.exe"}}}, EncryptedAttachment, true},
+		{"7z unscanned", scanner.Report{Anomalies: []scanner.Anomaly{{Name: scanner.AnomalyArchiveUnscanned, Detail: "7z"}}}, UnscannedContent, true},
+		{"external image not scored", scanner.Report{Anomalies: []scanner.Anomaly{{Name: "OOXML_EXTERNAL_IMAGE", Detail: "x"}}}, "", false},
+		{"qr link", scanner.Report{Links: []scanner.Link{{URL: "https://q.example/a", Domain: "q.example", Via: "qr", Source: "a.docx › word/media/image1.png › qr"}}}, QRCodeLink, true},
+		{"drawn qr", scanner.Report{QRCodes: []scanner.QRCode{{Text: "https://q.example/a", Source: "part 1 › html grid qr"}}}, QRCodeDrawn, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{}
+			_ = cfg.Validate()
+			v := Decide(Input{Report: &tt.report}, cfg)
+			got := v.SignalNames()
+			if !tt.wantScore {
+				if len(got) != 0 {
+					t.Errorf("signals = %v, want none", got)
+				}
+				return
+			}
+			if !slices.Contains(got, tt.want) {
+				t.Errorf("signals = %v, want %s", got, tt.want)
+			}
+		})
+	}
+}

@@ -38,6 +38,44 @@ const (
 	MessageTooLarge        = "MESSAGE_TOO_LARGE"
 	LimitReached           = "SCAN_LIMIT_REACHED"
 	ParseAnomaly           = "PARSE_ANOMALY"
+	QRCodeLink             = "QR_CODE_LINK"
+	QRCodeDrawn            = "QR_CODE_DRAWN"
+	OfficeMacros           = "OFFICE_MACROS"
+	OfficeMacroDisguised   = "OFFICE_MACRO_DISGUISED"
+	OfficeRemoteTemplate   = "OFFICE_REMOTE_TEMPLATE"
+	OfficeDDE              = "OFFICE_DDE"
+	OfficeEmbeddedObject   = "OFFICE_EMBEDDED_OBJECT"
+	PDFJavaScript          = "PDF_JAVASCRIPT"
+	PDFLaunch              = "PDF_LAUNCH"
+	PDFEmbeddedFile        = "PDF_EMBEDDED_FILE"
+	EncryptedAttachment    = "ENCRYPTED_ATTACHMENT"
+	ArchivePathTraversal   = "ARCHIVE_PATH_TRAVERSAL"
+	PolyglotFile           = "POLYGLOT_FILE"
+	UnscannedContent       = "UNSCANNED_CONTENT"
+)
+
+// Sender signal names. Each is documented in Signals.
+const (
+	SenderFirstContact   = "SENDER_FIRST_CONTACT"
+	AddressFirstContact  = "ADDRESS_FIRST_CONTACT"
+	KnownCorrespondent   = "KNOWN_CORRESPONDENT"
+	DisplayNameNew       = "DISPLAY_NAME_NEW"
+	LinkDomainNew        = "LINK_DOMAIN_NEW"
+	QRLinkDomainNew      = "QR_LINK_DOMAIN_NEW"
+	SPFPass              = "SPF_PASS"
+	SPFFail              = "SPF_FAIL"
+	SPFSoftFail          = "SPF_SOFTFAIL"
+	SPFNeutral           = "SPF_NEUTRAL"
+	SPFNone              = "SPF_NONE"
+	SPFTempError         = "SPF_TEMPERROR"
+	SPFPermError         = "SPF_PERMERROR"
+	DKIMPass             = "DKIM_PASS"
+	DKIMFail             = "DKIM_FAIL"
+	DKIMTempError        = "DKIM_TEMPERROR"
+	DMARCFail            = "DMARC_FAIL"
+	SPFPassOriginAbroad  = "SPF_PASS_ORIGIN_ABROAD"
+	OriginHostingNetwork = "ORIGIN_HOSTING_NETWORK"
+	LoginCountryNew      = "LOGIN_COUNTRY_NEW"
 )
 
 // Signals lists every signal with its default weight and trigger. Weights
@@ -57,7 +95,41 @@ var Signals = []Definition{
 	{LinkUserinfo, 2.5, "a link with a user name before the host, as in https://bank.example@evil.example/"},
 	{MessageTooLarge, 2.0, "the message exceeded the scanner's size cap and only its first part was scanned"},
 	{LimitReached, 2.0, "a resource limit was reached while scanning (MIME depth or parts, decoded bytes, HTML size, scan time)"},
+	{QRCodeLink, 2.0, "a QR code in an image, a document or an HTML body encodes a URL (phone cameras open it outside the gateway's view)"},
+	{QRCodeDrawn, 3.0, "a QR code drawn with HTML table cells or Unicode block characters, a form built to pass image scanners"},
+	{OfficeMacros, 4.0, "an Office document carries macros (vbaProject.bin, a macro-enabled content type, Excel 4.0 macro sheets)"},
+	{OfficeMacroDisguised, 3.0, "an Office document with macros is named with a macro-free extension such as .docx"},
+	{OfficeRemoteTemplate, 5.0, "an Office document loads its template or content from a remote URL when opened"},
+	{OfficeDDE, 5.0, "an Office document holds a DDE field, which can start a program"},
+	{OfficeEmbeddedObject, 2.0, "an Office document embeds an OLE object or an ActiveX control"},
+	{PDFJavaScript, 3.0, "a PDF carries JavaScript"},
+	{PDFLaunch, 5.0, "a PDF asks the viewer to launch a program or open a file"},
+	{PDFEmbeddedFile, 1.5, "a PDF carries an embedded file"},
+	{EncryptedAttachment, 3.0, "an encrypted archive or PDF, whose content no scanner can inspect"},
+	{ArchivePathTraversal, 3.0, "an archive entry name climbs out of its folder (../) or is absolute"},
+	{PolyglotFile, 3.0, "a file carries data before its archive (a PDF that is also a zip), a form built to fool type checks"},
+	{UnscannedContent, 2.0, "part of the message could not be inspected (7z or rar archive, legacy Office file, unreadable image, QR time budget spent)"},
 	{ParseAnomaly, 1.0, "the message needed leniency to parse (bad boundaries, header lines, encodings); once per message, every anomaly in the evidence"},
+	{SenderFirstContact, 3.0, "an inbound sender's registrable domain never seen in the history; scaled down while the history is younger than [sender] history_full_days or smaller than history_full_messages, not raised on an empty one"},
+	{AddressFirstContact, 1.0, "an inbound sender address never seen at a domain the history knows; scaled like SENDER_FIRST_CONTACT"},
+	{KnownCorrespondent, -3.0, "the organisation's users wrote to the sender address before (half weight when only to other addresses at its domain)"},
+	{DisplayNameNew, 1.5, "a known sender address arrives with a display name never seen with it; scaled like SENDER_FIRST_CONTACT"},
+	{LinkDomainNew, 1.5, "a link to a registrable domain the history never saw, other than the sender's and the local domains; scaled like SENDER_FIRST_CONTACT"},
+	{QRLinkDomainNew, 4.0, "a QR code links to a registrable domain the history never saw; scaled like SENDER_FIRST_CONTACT"},
+	{SPFPass, -0.5, "SPF pass for the connecting IP and the MAIL FROM (or HELO) domain"},
+	{SPFFail, 3.0, "SPF fail: the domain's record excludes the connecting IP"},
+	{SPFSoftFail, 1.5, "SPF softfail: the domain's record says the connecting IP is probably not allowed"},
+	{SPFNeutral, 0.5, "SPF neutral: the domain's record makes no statement about the connecting IP"},
+	{SPFNone, 0.5, "SPF none: the MAIL FROM (or HELO) domain publishes no SPF record"},
+	{SPFTempError, 0.5, "SPF temperror: a DNS lookup failed or timed out; the failed lookups are in the evidence"},
+	{SPFPermError, 1.0, "SPF permerror: the domain's record is invalid or needs too many lookups"},
+	{DKIMPass, -0.5, "a valid DKIM signature"},
+	{DKIMFail, 2.0, "DKIM signatures present and none valid (bad signature, body hash, or missing key)"},
+	{DKIMTempError, 0.5, "no valid DKIM signature, and a key lookup failed or timed out"},
+	{DMARCFail, 4.0, "DMARC fail: neither SPF nor DKIM passes aligned with the From domain; scaled by the domain's policy (reject 1, quarantine 0.75, none 0.5)"},
+	{SPFPassOriginAbroad, 3.5, "SPF passes, but the client logged in from a country other than the connecting IP's, the domain's ccTLD country and every login origin seen before for the domain"},
+	{OriginHostingNetwork, 2.5, "the sender's client logged in from a hosting, VPS or VPN network ([geo] hosting lists)"},
+	{LoginCountryNew, 2.5, "a local account sends outbound mail from a country never seen for it; scaled like SENDER_FIRST_CONTACT"},
 }
 
 // defaultWeights indexes Signals by name.
