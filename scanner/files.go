@@ -9,6 +9,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/holdfast/holdfast/scanner/links"
 	"github.com/holdfast/holdfast/scanner/mimetree"
@@ -279,12 +280,25 @@ func (m *session) addQRCodes(codes []qr.Code, source string) {
 	}
 }
 
-// qrText prefers the code's raw bytes when they are valid UTF-8 and the
-// decoded text is not: a URL with non-ASCII characters written without an
-// ECI designator decodes as Latin-1 otherwise.
+// qrText returns the code's text, repaired when the symbol carries UTF-8
+// without an ECI designator: decoders read such byte segments as Latin-1,
+// so a text whose runes all fit in Latin-1 and whose Latin-1 bytes form
+// valid multi-byte UTF-8 is read again as UTF-8. Numeric and alphanumeric
+// segments are ASCII and pass through unchanged.
 func qrText(c qr.Code) string {
-	if len(c.Bytes) > 0 && isUTF8(c.Bytes) && string(c.Bytes) != c.Text {
-		return string(c.Bytes)
+	latin1 := make([]byte, 0, len(c.Text))
+	wide := false
+	for _, r := range c.Text {
+		if r > 0xFF {
+			return c.Text
+		}
+		if r >= 0x80 {
+			wide = true
+		}
+		latin1 = append(latin1, byte(r))
+	}
+	if wide && utf8.Valid(latin1) {
+		return string(latin1)
 	}
 	return c.Text
 }

@@ -18,7 +18,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/holdfast/holdfast/scanner/links"
 	"github.com/holdfast/holdfast/scanner/mimetree"
@@ -201,5 +200,3 @@ func cut(s string) string {
 	}
 	return s[:maxEchoedName] + "…"
 }
-
-func isUTF8(b []byte) bool { return utf8.Valid(b) }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/holdfast/holdfast/scanner/qr"
 )
 
 // phishMessage is a message with a mismatched link and a disguised
@@ -118,5 +120,23 @@ func BenchmarkScan(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	for b.Loop() {
 		s.Scan(context.Background(), raw)
+	}
+}
+
+func TestQRTextRepairsLatin1(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want string
+	}{
+		{"ascii", "https://a.example/pay/INV-1?x=4820.00", "https://a.example/pay/INV-1?x=4820.00"},
+		{"utf-8 read as latin-1", "https://b\u00c3\u00bcro.example/", "https://büro.example/"},
+		{"real latin-1", "caf\u00e9", "caf\u00e9"},
+		{"already unicode", "https://例え.example/", "https://例え.example/"},
+	}
+	for _, tt := range tests {
+		if got := qrText(qr.Code{Text: tt.text}); got != tt.want {
+			t.Errorf("%s: qrText(%q) = %q, want %q", tt.name, tt.text, got, tt.want)
+		}
 	}
 }
