@@ -61,19 +61,24 @@ func (p *parser) imagesInResources(res dict, src string, depth int, done seenSet
 
 // addImage decodes one image XObject into an Image, and then its soft
 // mask, which can carry the visible shape when the colour samples do not.
+// A soft mask has no mask of its own (ISO 32000-1 §11.6.5.3), so only one
+// level is followed.
 func (p *parser) addImage(s *stream, src string, done seenSet) {
+	p.addImageOnly(s, src)
+	if r, ok := s.dict.get("SMask").(ref); ok && !done[r.num] {
+		done[r.num] = true
+		if mask, ok := p.resolve(r).(*stream); ok {
+			p.addImageOnly(mask, src+" › soft mask")
+		}
+	}
+}
+
+func (p *parser) addImageOnly(s *stream, src string) {
 	p.imagesFound++
 	if len(p.doc.Images) >= p.lim.MaxImages || p.work.exhausted {
 		return
 	}
 	p.decodeImage(s, src)
-
-	if r, ok := s.dict.get("SMask").(ref); ok && !done[r.num] {
-		done[r.num] = true
-		if mask, ok := p.resolve(r).(*stream); ok {
-			p.addImage(mask, src+" › soft mask", done)
-		}
-	}
 }
 
 func (p *parser) decodeImage(s *stream, src string) {

@@ -58,6 +58,11 @@ const (
 	DefaultMaxTextBytes = 4 << 20
 )
 
+// maxDepthCeiling caps MaxDepth even when the caller sets -1, because the
+// parser recurses once per level and a Go stack cannot grow without bound.
+// Arbitrary: far above any real document, far below stack exhaustion.
+const maxDepthCeiling = 10_000
+
 // maxQuoted is the number of bytes of hostile input echoed in an anomaly
 // detail, so that one value cannot flood a log line or a review page.
 const maxQuoted = 80
@@ -81,7 +86,7 @@ type Limits struct {
 	// MaxEmbeddedBytes is the decoded size of all embedded files returned.
 	MaxEmbeddedBytes int
 	// MaxDepth is the nesting of arrays, dictionaries, page trees, action
-	// chains and form XObjects.
+	// chains and form XObjects. It never exceeds 10,000, even for -1.
 	MaxDepth int
 	// MaxTokens is the number of values parsed, the hard cap on work.
 	MaxTokens int
@@ -100,7 +105,7 @@ func (l Limits) resolve() Limits {
 	l.MaxImages = pick(l.MaxImages, DefaultMaxImages)
 	l.MaxImagePixels = pick(l.MaxImagePixels, DefaultMaxImagePixels)
 	l.MaxEmbeddedBytes = pick(l.MaxEmbeddedBytes, DefaultMaxEmbeddedBytes)
-	l.MaxDepth = pick(l.MaxDepth, DefaultMaxDepth)
+	l.MaxDepth = min(pick(l.MaxDepth, DefaultMaxDepth), maxDepthCeiling)
 	l.MaxTokens = pick(l.MaxTokens, DefaultMaxTokens)
 	l.MaxLinks = pick(l.MaxLinks, DefaultMaxLinks)
 	l.MaxTextBytes = pick(l.MaxTextBytes, DefaultMaxTextBytes)

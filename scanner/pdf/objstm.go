@@ -55,7 +55,8 @@ func (p *parser) expandObjectStream(s *stream, pos int) bool {
 			return false
 		}
 		body := &lexer{buf: data, pos: first + off, maxDepth: p.lim.MaxDepth, work: p.work}
-		p.define(on, p.parseBody(body, on), pos)
+		value, _ := p.parseBody(body, on)
+		p.define(on, value, pos)
 	}
 	return !p.stopped()
 }

@@ -115,19 +115,26 @@ func (p *parser) scanObjects() {
 		}
 
 		lx := &lexer{buf: p.data, pos: pos, maxDepth: p.lim.MaxDepth, work: p.work}
-		v := p.parseBody(lx, num)
-		if d, ok := v.(dict); ok {
+		v, complete := p.parseBody(lx, num)
+		if d, ok := v.(dict); ok && complete {
 			if s := p.readStream(lx, d, num); s != nil {
 				v = s
 			}
 		}
 		p.define(num, v, i)
-		pos = max(pos, lx.pos)
+
+		// After a broken object the scan resumes right after its "obj",
+		// so that an unterminated string or array cannot hide the
+		// objects that follow it.
+		if complete {
+			pos = max(pos, lx.pos)
+		}
 	}
 }
 
-// parseBody parses the value of object num and records why it failed.
-func (p *parser) parseBody(lx *lexer, num int) object {
+// parseBody parses the value of object num and records why it failed. It
+// reports whether the value was complete.
+func (p *parser) parseBody(lx *lexer, num int) (object, bool) {
 	v, err := lx.object(0)
 	switch err {
 	case errDepth:
@@ -139,9 +146,9 @@ func (p *parser) parseBody(lx *lexer, num int) object {
 	if kw, ok := v.(keyword); ok && endsObject(kw) {
 		// "N G obj endobj": an empty object reads as null.
 		lx.pos -= len(kw)
-		return nil
+		return nil, true
 	}
-	return v
+	return v, err == nil
 }
 
 // objectHeader reads the "N G" before the "obj" at i and returns N.

@@ -80,6 +80,9 @@ func TestOpenLinks(t *testing.T) {
 }
 
 func TestOpenActiveContent(t *testing.T) {
+	truncated := onePage("/Annots [<< /A << /S /URI /URI (https://kept.test/) >> >>]",
+		streamObj("/Filter /FlateDecode", deflate(t, bytes.Repeat([]byte("q Q "), 200))))
+
 	tests := []struct {
 		name          string
 		data          []byte
@@ -87,8 +90,8 @@ func TestOpenActiveContent(t *testing.T) {
 		check         func(t *testing.T, doc *Document)
 	}{
 		{
-			name: "launch action",
-			data: onePage("/Annots [<< /Subtype /Link /A << /S /Launch /Win << /F (cmd.exe) /P (/c calc) >> >> >>]"),
+			name:          "launch action",
+			data:          onePage("/Annots [<< /Subtype /Link /A << /S /Launch /Win << /F (cmd.exe) /P (/c calc) >> >> >>]"),
 			wantAnomalies: []string{AnomalyLaunchAction},
 			check: func(t *testing.T, doc *Document) {
 				want := Launch{Target: "cmd.exe", Parameters: "/c calc", Source: "t.pdf › page 1 › annotation"}
@@ -126,8 +129,11 @@ func TestOpenActiveContent(t *testing.T) {
 					t.Fatalf("EmbeddedFiles = %d, want 1", len(doc.EmbeddedFiles))
 				}
 				f := doc.EmbeddedFiles[0]
-				if f.Name != "payload.exe" || string(f.Data) != "MZ\x90" {
-					t.Errorf("file = %q %q, want payload.exe MZ\\x90", f.Name, f.Data)
+				if f.Name != "payload.exe" {
+					t.Errorf("Name = %q, want payload.exe", f.Name)
+				}
+				if string(f.Data) != "MZ\x90" {
+					t.Errorf("Data = %q, want MZ\\x90", f.Data)
 				}
 			},
 		},
@@ -139,29 +145,32 @@ func TestOpenActiveContent(t *testing.T) {
 				[]byte("trailer << /Root 1 0 R /Encrypt 4 0 R >>\n%%EOF\n")...),
 			wantAnomalies: []string{AnomalyEncrypted},
 			check: func(t *testing.T, doc *Document) {
-				if !doc.Encrypted || len(doc.Links) != 0 {
-					t.Errorf("Encrypted = %v with %d links, want true with 0", doc.Encrypted, len(doc.Links))
+				if !doc.Encrypted {
+					t.Error("Encrypted = false, want true")
+				}
+				if len(doc.Links) != 0 {
+					t.Errorf("links = %q, want none from ciphertext", linkList(doc))
 				}
 			},
 		},
 		{
-			// Cut in the middle of the second object: the first is kept.
-			name: "truncated",
-			data: onePage("/Annots [<< /A << /S /URI /URI (https://kept.test/) >> >>]",
-				"<< /Length 100 >>\nstream\nabc")[:0],
+			// The string of object 1 never closes: object 2 is still read.
+			name:          "unterminated string",
+			data:          []byte("%PDF-1.4\n1 0 obj (x\n2 0 obj << /S /JavaScript /JS (y) >> endobj\n%%EOF\n"),
+			wantAnomalies: []string{AnomalyJavaScript, AnomalyMalformed},
+		},
+		{
+			// Cut inside the stream of object 4: the annotation is kept.
+			name:          "truncated",
+			data:          truncated[:len(truncated)-60],
 			wantAnomalies: []string{AnomalyMalformed},
+			check: func(t *testing.T, doc *Document) {
+				if len(doc.Links) != 1 {
+					t.Errorf("links = %q, want the one before the cut", linkList(doc))
+				}
+			},
 		},
 	}
-	// The truncated row is built here because it needs the full bytes.
-	full := onePage("/Annots [<< /A << /S /URI /URI (https://kept.test/) >> >>]",
-		streamObj("/Filter /FlateDecode", deflate(t, bytes.Repeat([]byte("q Q "), 200))))
-	tests[len(tests)-1].data = full[:len(full)-60]
-	tests[len(tests)-1].check = func(t *testing.T, doc *Document) {
-		if len(doc.Links) != 1 {
-			t.Errorf("links = %q, want the one before the cut", linkList(doc))
-		}
-	}
-
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := Open(tt.data, "t.pdf", Limits{})
@@ -235,8 +244,11 @@ func TestOpenImages(t *testing.T) {
 				t.Fatalf("Images = %d, want 1 (anomalies %+v)", len(doc.Images), doc.Anomalies)
 			}
 			img := doc.Images[0]
-			if img.Format != tt.wantFormat || img.Source != "t.pdf › page 1 › image /Im1" {
-				t.Errorf("image = %s at %q, want %s at page 1 › image /Im1", img.Format, img.Source, tt.wantFormat)
+			if img.Format != tt.wantFormat {
+				t.Errorf("Format = %s, want %s", img.Format, tt.wantFormat)
+			}
+			if want := "t.pdf › page 1 › image /Im1"; img.Source != want {
+				t.Errorf("Source = %q, want %q", img.Source, want)
 			}
 			if tt.wantFormat == "jpeg" && !bytes.Equal(img.Data, jpg.Bytes()) {
 				t.Error("JPEG bytes differ from the stream's bytes")
