@@ -73,7 +73,7 @@ func (lx *lexer) object(depth int) (object, error) {
 		return lx.name(), nil
 	case c == '(':
 		lx.pos++
-		return lx.literal(), nil
+		return lx.literal()
 	case c == '<' && lx.peek(1) == '<':
 		lx.pos += 2
 		return lx.dict(depth + 1)
@@ -153,8 +153,8 @@ func unhex(c byte) (byte, bool) {
 
 // literal reads a literal string after its "(" up to the balancing ")",
 // decoding escapes (ISO 32000-1 §7.3.4.2). An unterminated string ends at
-// the end of the input.
-func (lx *lexer) literal() str {
+// the end of the input with errSyntax.
+func (lx *lexer) literal() (str, error) {
 	var out []byte
 	nest := 1
 	for lx.pos < len(lx.buf) {
@@ -166,7 +166,7 @@ func (lx *lexer) literal() str {
 		case ')':
 			nest--
 			if nest == 0 {
-				return str(out)
+				return str(out), nil
 			}
 		case '\r':
 			// An end of line inside a string reads as one LF.
@@ -183,7 +183,7 @@ func (lx *lexer) literal() str {
 		}
 		out = append(out, c)
 	}
-	return str(out)
+	return str(out), errSyntax
 }
 
 // escape decodes the escape after a backslash. It returns false for a
