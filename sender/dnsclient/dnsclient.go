@@ -317,3 +317,9 @@ func (s *Session) LookupAddr(ctx context.Context, addr string) ([]string, error)
 func (s *Session) TXT(name string) ([]string, error) {
 	return s.LookupTXT(s.ctx, name)
 }
+
+// Context returns the session's context, which carries the message budget's
+// deadline.
+func (s *Session) Context() context.Context {
+	return s.ctx
+}
