@@ -37,15 +37,15 @@ const (
 	DefaultMaxEmbeddedBytes = 32 << 20
 
 	// DefaultMaxDepth bounds the nesting of arrays and dictionaries and the
-	// chains of pages, actions and form XObjects followed. Real documents
-	// nest fewer than 20 levels; 64 keeps the Go stack small.
+	// chains of pages, actions and form XObjects followed. Arbitrary: real
+	// documents nest far less (an estimate), and 64 keeps the Go stack small.
 	DefaultMaxDepth = 64
 
 	// DefaultMaxTokens bounds the values parsed over the whole document:
 	// objects, object streams and page content streams. It is the hard cap
 	// on work, counted in tokens rather than time so that a result does not
-	// depend on the machine. Arbitrary: about ten times what a text-heavy
-	// 300-page report needs.
+	// depend on the machine. Arbitrary: an estimate of 30 times what a
+	// 300-page text report needs at about 2,000 values a page.
 	DefaultMaxTokens = 20_000_000
 
 	// DefaultMaxLinks bounds the links returned. Arbitrary: chosen so that a

@@ -64,10 +64,11 @@ func asName(o object) name {
 	return n
 }
 
-// textString decodes a PDF text string (ISO 32000-1 §7.9.2.2): UTF-16BE
-// after a FE FF byte order mark, UTF-8 after EF BB BF (PDF 2.0), and
-// otherwise bytes read as Latin-1, which matches PDFDocEncoding for ASCII
-// and for most letters above 0xA0.
+// textString decodes a PDF text string (ISO 32000-1 §7.9.2.2). It reads
+// UTF-16BE after a FE FF byte order mark and UTF-8 after EF BB BF (PDF 2.0).
+// Other bytes are kept when they are valid UTF-8 and otherwise read as
+// Latin-1, which matches PDFDocEncoding for ASCII and most letters above
+// 0xA0.
 func textString(b []byte) string {
 	switch {
 	case len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF:

@@ -78,7 +78,7 @@ func (p *parser) inherited(d dict, key name) object {
 	return nil
 }
 
-// where returns the Source for a place inside the document.
+// where builds the Source of a place inside the document.
 func (p *parser) where(parts ...string) string {
 	s := p.source
 	for _, part := range parts {

@@ -8,9 +8,9 @@ import (
 	"strconv"
 )
 
-// headerWindow is how far into the file the %PDF- header and, from the end,
-// the %%EOF marker are looked for. Acrobat accepts a header anywhere in the
-// first 1024 bytes.
+// headerWindow is the number of bytes searched for the %PDF- header at the
+// start and for the %%EOF marker at the end. Junk before the header within
+// this window is reported but tolerated.
 const headerWindow = 1024
 
 // maxRefHops bounds a chain of references to references, which the format

@@ -6,7 +6,8 @@
 // It never writes to disk, never touches the network, never logs, never
 // scores and never runs anything it finds. Open never fails: a fault it
 // tolerates, a limit it reaches or a risky feature becomes an Anomaly in
-// the Document, so that no broken file looks clean.
+// the Document, so that no broken file looks clean. Input bytes are never
+// modified; returned Data may share memory with them.
 //
 // The parser is lexical, as in malware-analysis tools: it finds every
 // "N G obj" in the bytes and parses the object after it, and it never
@@ -37,7 +38,7 @@
 // applied to relative URIs.
 package pdf
 
-// Document is what Open found in one PDF file.
+// Document is the result of Open for one PDF file.
 type Document struct {
 	// Links lists the URL targets of actions and the URLs in page text,
 	// in the order found.
@@ -74,7 +75,7 @@ type Link struct {
 	// "submit-form", "remote-goto" (GoToR or GoToE to a URL), "javascript"
 	// (a URL in JavaScript source) or "text" (a URL in page text).
 	Via string
-	// Source is where a person finds it, such as
+	// Source is the place a person finds it, such as
 	// "invoice.pdf › page 1 › annotation".
 	Source string
 }
@@ -88,7 +89,7 @@ type Image struct {
 	Format string
 	// Width and Height are the pixel size the image dictionary declares.
 	Width, Height int
-	// Source is where a person finds it, such as
+	// Source is the place a person finds it, such as
 	// "invoice.pdf › page 2 › image /Im3".
 	Source string
 }
@@ -121,7 +122,8 @@ type Anomaly struct {
 
 // Open reads data, a PDF file, and returns what it contains. The source
 // names the file for people, such as the attachment name, and starts every
-// Source in the Document. Open never fails and never panics.
+// Source in the Document. Open always returns a Document, and the fuzz
+// target FuzzOpen checks that no input makes it panic.
 func Open(data []byte, source string, lim Limits) *Document {
 	p := newParser(data, source, lim.resolve())
 	p.run()

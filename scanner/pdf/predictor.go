@@ -1,9 +1,9 @@
 package pdf
 
 // Bounds on predictor parameters (ISO 32000-1 §7.4.4.4). The standard
-// allows 1, 2, 4, 8 and 16 bits per component; colours and columns have no
-// bound in the standard, so these are arbitrary: well above any real image
-// and small enough that columns×colors×bits cannot overflow.
+// allows 1, 2, 4, 8 and 16 bits per component but sets no bound on colours
+// and columns. These bounds are arbitrary: well above any real image, and
+// small enough that columns×colors×bits cannot overflow.
 const (
 	maxPredictorColors  = 64
 	maxPredictorColumns = 1 << 24

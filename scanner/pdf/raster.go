@@ -8,7 +8,7 @@ import (
 	"strconv"
 )
 
-// colorModel is how the samples of a raw image map to colours.
+// colorModel is the mapping from the samples of a raw image to colours.
 type colorModel struct {
 	components int    // samples per pixel
 	kind       string // "gray", "rgb", "cmyk", "indexed" or "separation"
