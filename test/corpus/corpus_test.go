@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -61,7 +62,16 @@ type scanResult struct {
 type timing struct {
 	file string
 	took time.Duration
+	// rss is the peak resident memory of the scan process, in bytes.
+	rss int64
 }
+
+// maxScanRSS bounds the peak resident memory of one `holdfast scan` of
+// one file. The milter's message cap is 10 MB; decoding inflates that by
+// the decoded copies of each part, one image at a time (16 MP at 4 bytes
+// a pixel) and the zip and gzip caps, so 512 MiB leaves room for all of
+// them without letting a decompression bomb through.
+const maxScanRSS = 512 << 20
 
 func TestCorpusScan(t *testing.T) {
 	shared := sharedDir(t)
@@ -78,8 +88,11 @@ func TestCorpusScan(t *testing.T) {
 	anomalies := map[string]int{}
 	var times []timing
 	for _, f := range files {
-		res, took, err := scanFile(bin, f)
-		times = append(times, timing{f, took})
+		res, took, rss, err := scanFile(bin, f)
+		times = append(times, timing{f, took, rss})
+		if rss > maxScanRSS {
+			t.Errorf("%s: peak memory %d MiB > limit %d MiB", rel(shared, f), rss>>20, maxScanRSS>>20)
+		}
 		if err != nil {
 			t.Errorf("%s: %v", rel(shared, f), err)
 			continue
@@ -130,7 +143,7 @@ func collectFiles(t *testing.T, shared string) []string {
 }
 
 // scanFile runs one scan and checks the JSON contract of its output.
-func scanFile(bin, file string) (*scanResult, time.Duration, error) {
+func scanFile(bin, file string) (*scanResult, time.Duration, int64, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), perFileTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
@@ -139,18 +152,22 @@ func scanFile(bin, file string) (*scanResult, time.Duration, error) {
 	start := time.Now()
 	err := cmd.Run()
 	took := time.Since(start)
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && cmd.ProcessState != nil {
+		rss = ru.Maxrss << 10 // Linux reports kilobytes
+	}
 	if ctx.Err() != nil {
-		return nil, took, fmt.Errorf("hung: no result after %s", perFileTimeout)
+		return nil, took, rss, fmt.Errorf("hung: no result after %s", perFileTimeout)
 	}
 	if err != nil {
-		return nil, took, fmt.Errorf("exit: %v\nstderr: %s", err, cut(stderr.String()))
+		return nil, took, rss, fmt.Errorf("exit: %v\nstderr: %s", err, cut(stderr.String()))
 	}
 	var res scanResult
 	dec := json.NewDecoder(&stdout)
 	if err := dec.Decode(&res); err != nil {
-		return nil, took, fmt.Errorf("output is not JSON: %v", err)
+		return nil, took, rss, fmt.Errorf("output is not JSON: %v", err)
 	}
-	return &res, took, checkContract(&res)
+	return &res, took, rss, checkContract(&res)
 }
 
 // checkContract verifies the fields every JSON line must carry.
@@ -197,6 +214,16 @@ func printSummary(t *testing.T, shared string, n int, verdicts, anomalies map[st
 		fmt.Fprintf(&b, " %s=%d", k, anomalies[k])
 	}
 	b.WriteString("\nslowest (wall time, process start included):\n")
+	defer func() {
+		sort.Slice(times, func(i, j int) bool { return times[i].rss > times[j].rss })
+		b.Reset()
+		fmt.Fprintf(&b, "peak memory (max RSS of the scan process; limit %d MiB):\n", maxScanRSS>>20)
+		for i := 0; i < len(times) && i < slowestShown; i++ {
+			fmt.Fprintf(&b, "  %5d MiB  %s\n", times[i].rss>>20, rel(shared, times[i].file))
+		}
+		t.Log(b.String())
+		fmt.Print(b.String())
+	}()
 	sort.Slice(times, func(i, j int) bool { return times[i].took > times[j].took })
 	for i := 0; i < len(times) && i < slowestShown; i++ {
 		fmt.Fprintf(&b, "  %8s  %s\n", times[i].took.Round(time.Millisecond), rel(shared, times[i].file))

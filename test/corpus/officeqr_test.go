@@ -34,7 +34,7 @@ func TestOfficeQRLabels(t *testing.T) {
 		}
 		file, expected := cols[0], strings.Fields(cols[1])
 		t.Run(file, func(t *testing.T) {
-			res, _, err := scanFile(bin, filepath.Join(dir, file))
+			res, _, _, err := scanFile(bin, filepath.Join(dir, file))
 			if err != nil {
 				t.Fatal(err)
 			}
