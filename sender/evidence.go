@@ -86,3 +86,11 @@ func containsName(names []string, name string) bool {
 	}
 	return false
 }
+
+// messages formats a message count: "1 message", "212 messages".
+func messages(n int64) string {
+	if n == 1 {
+		return "1 message"
+	}
+	return fmt.Sprintf("%d messages", n)
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"net/netip"
 	"strings"
 	"testing"
@@ -176,3 +177,5 @@ func matureHistory(t testing.TB) *fakeHistory {
 	})
 	return h
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

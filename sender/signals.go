@@ -170,20 +170,20 @@ func (c *Checker) noveltySignals(a *Assessment) {
 
 	switch {
 	case f.Address.Outbound > 0:
-		a.raise(policy.KnownCorrespondent, 0, "the organisation wrote %d messages to %s, last on %s",
-			f.Address.Outbound, addr, day(f.Address.LastSeen))
+		a.raise(policy.KnownCorrespondent, 0, "the organisation wrote %s to %s; last seen on %s",
+			messages(f.Address.Outbound), addr, day(f.Address.LastSeen))
 	case f.Domain.Outbound > 0:
-		a.raise(policy.KnownCorrespondent, 0.5, "the organisation wrote %d messages to addresses at %s, last on %s; never to %s",
-			f.Domain.Outbound, domain, day(f.Domain.LastSeen), addr)
+		a.raise(policy.KnownCorrespondent, 0.5, "the organisation wrote %s to addresses at %s, never to %s",
+			messages(f.Domain.Outbound), domain, addr)
 	}
 
 	switch {
 	case !f.Domain.known():
-		a.raise(policy.SenderFirstContact, f.Maturity, "no mail from %s in %d days of history (%d messages)%s",
-			domain, f.Days, f.Messages, youngNote(f))
+		a.raise(policy.SenderFirstContact, f.Maturity, "no mail from %s in %d days of history (%s)%s",
+			domain, f.Days, messages(f.Messages), youngNote(f))
 	case !f.Address.known():
-		a.raise(policy.AddressFirstContact, f.Maturity, "no mail from %s before; %d messages from %s since %s%s",
-			addr, f.Domain.Inbound, domain, day(f.Domain.FirstSeen), youngNote(f))
+		a.raise(policy.AddressFirstContact, f.Maturity, "no mail from %s before; %s from %s since %s%s",
+			addr, messages(f.Domain.Inbound), domain, day(f.Domain.FirstSeen), youngNote(f))
 	case a.DisplayName != "" && len(f.DisplayNames) > 0 && !containsName(f.DisplayNames, a.DisplayName):
 		var seen []string
 		for _, n := range f.DisplayNames {
