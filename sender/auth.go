@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-msgauth/dmarc"
 
 	"github.com/holdfast/holdfast/sender/dnsclient"
+	"github.com/holdfast/holdfast/sender/geo"
 	"github.com/holdfast/holdfast/sender/trace"
 )
 
@@ -117,6 +118,12 @@ func (c *Checker) checkSPF(in Input, p path, session *dnsclient.Session) SPFResu
 		return r
 	case r.Domain == "":
 		r.Detail = "not checked: no MAIL FROM domain and no HELO"
+		return r
+	}
+	// No SPF record lists a private or loopback address, so checking one
+	// (a file scanned with the loopback client) would only report fail.
+	if name, doc := geo.Special(r.IP); name != "" && !doc {
+		r.Detail = fmt.Sprintf("not checked: %s is a %s address", r.IP, name)
 		return r
 	}
 	sender := in.MailFrom

@@ -204,3 +204,19 @@ func TestSPFCheckedAtEdge(t *testing.T) {
 		t.Errorf("SPF = %+v, want pass", a.SPF)
 	}
 }
+
+func TestSPFSkipsLoopbackClient(t *testing.T) {
+	srv := dnstest.Start(t, nil)
+	c := newTestChecker(t, Config{}, nil, srv)
+	in := parseMessage(testMessage)
+	in.ClientIP = netip.MustParseAddr("127.0.0.1")
+	in.MailFrom = "li@example.cn"
+
+	a := c.Assess(context.Background(), in)
+	if a.SPF.Result != "" || !strings.Contains(a.SPF.Detail, "loopback") {
+		t.Errorf("SPF = %+v, want unchecked for a loopback client", a.SPF)
+	}
+	if n := len(srv.Queries()); n != 1 {
+		t.Errorf("server saw %d queries %v, want only the DMARC lookup", n, srv.Queries())
+	}
+}

@@ -13,8 +13,8 @@ import (
 	"github.com/holdfast/holdfast/store"
 )
 
-// Input is what Assess judges: the envelope the MTA reported, the header
-// fields and the raw message, and what the scanner found.
+// Input is the message Assess judges: the envelope the MTA reported, the
+// header fields, the raw message, and the link domains the scanner found.
 type Input struct {
 	// ClientIP is the connecting client's address; invalid when unknown
 	// (a file scanned without --client-ip).
@@ -70,7 +70,8 @@ const (
 	Outbound = "outbound"
 )
 
-// Assessment is what Assess found. Empty fields were not determined.
+// Assessment is the facts and signals Assess found. Empty fields were not
+// determined.
 type Assessment struct {
 	// Direction is Inbound or Outbound.
 	Direction string `json:"direction"`
@@ -87,8 +88,8 @@ type Assessment struct {
 
 	// Client is the connecting client's address and its place.
 	Client Place `json:"client"`
-	// Origin is where the sender's client logged in from; nil when no
-	// usable origin was found.
+	// Origin is the address the sender's client logged in from; nil when
+	// no usable origin was found.
 	Origin *Origin `json:"origin,omitempty"`
 	// OriginSkipped lists candidate origins that were not used, with
 	// the reason.
@@ -96,8 +97,8 @@ type Assessment struct {
 	// DomainCountry is the country the sender domain's ccTLD implies.
 	DomainCountry string `json:"domain_country,omitempty"`
 
-	// History is what the history held when the message was judged; nil
-	// when no history was consulted.
+	// History is the history's record of the sender and links when the
+	// message was judged; nil when no history was consulted.
 	History *HistoryFacts `json:"history,omitempty"`
 	// DNSFailures lists the DNS lookups that failed or timed out.
 	DNSFailures []string `json:"dns_failures,omitempty"`

@@ -1,14 +1,15 @@
-// Package sender judges who sent a message and from where: SPF for the
-// connecting IP, DKIM and DMARC for the message, the login origin of the
-// sender's client from the Received chain and client headers, countries
-// and networks of those addresses, and how new the sender, its display
-// name and its link domains are to the organisation's history. It returns
-// facts (Assessment) and policy.Signal values; it never reads attachments
-// and never decides a verdict.
+// Package sender judges who sent a message and from where. It checks SPF
+// for the connecting IP and DKIM and DMARC for the message. It finds the
+// login origin of the sender's client in the Received chain and client
+// headers, and places those addresses in countries and networks. It
+// compares the sender, its display name and its link domains with the
+// organisation's history. It returns facts (Assessment) and policy.Signal
+// values. It never reads attachments and never decides a verdict.
 //
-// Assess never fails and never blocks past its DNS budget: a DNS failure
-// becomes a temperror result with the failed lookups in the evidence, and
-// a history error leaves the novelty signals out and is listed in
+// Assess returns no error. DNS lookups stop at the [dns] budget, and a DNS
+// failure becomes a temperror result with the failed lookups in the
+// evidence. History lookups are bounded only by the caller's context; a
+// history error leaves the novelty signals out and is listed in
 // Assessment.Errors.
 //
 // Config keys read: [sender] authserv_ids, trusted_relays,

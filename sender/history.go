@@ -9,8 +9,8 @@ import (
 	"github.com/holdfast/holdfast/store"
 )
 
-// HistoryFacts is what the history held about the message's sender and
-// links when the message was judged.
+// HistoryFacts is the history's record of a message's sender and links at
+// the time the message was judged.
 type HistoryFacts struct {
 	// Messages and Days give the history's size and age.
 	Messages int64 `json:"messages"`
@@ -28,8 +28,8 @@ type HistoryFacts struct {
 	// AccountOrigins lists the login origins seen for the local account
 	// of outbound mail.
 	AccountOrigins []OriginSeen `json:"account_origins,omitempty"`
-	// LinkDomains maps each link domain the history knows to its counts;
-	// domains absent were never seen.
+	// LinkDomains maps each link domain found in the history to its
+	// counts. A domain absent from the map was never seen.
 	LinkDomains map[string]Seen `json:"link_domains,omitempty"`
 }
 

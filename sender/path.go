@@ -18,7 +18,7 @@ type hop struct {
 	Trusted bool
 }
 
-// path is what the trace fields say about the message's way in.
+// path is the message's route as its trace fields record it.
 type path struct {
 	hops []hop
 	// edge is the address the organisation's last trusted host received

@@ -5,9 +5,9 @@
 // need.
 //
 // Failures come back as *net.DNSError, never wrapped, because both
-// libraries classify errors by that concrete type: IsNotFound for NXDOMAIN
-// and for a name with no record of the type (as Go's resolver reports
-// both), IsTimeout for a query or budget that timed out, IsTemporary for
+// libraries classify errors by that concrete type. IsNotFound marks
+// NXDOMAIN and a name with no record of the type, as Go's resolver reports
+// both. IsTimeout marks a query or budget that timed out. IsTemporary marks
 // SERVFAIL, REFUSED from every server and an exhausted query budget. A
 // lookup never waits past its context, the query timeout or the message
 // budget.

@@ -47,7 +47,7 @@ var specialRanges = func() []specialRange {
 
 // Special returns the name of the special-purpose block ip belongs to,
 // such as "private (RFC 1918)", and whether the block is reserved for
-// documentation; "" when ip is a public unicast address. A special address
+// documentation. The name is "" when ip is a public unicast address. A special address
 // places a client inside some network, not in a country.
 func Special(ip netip.Addr) (name string, documentation bool) {
 	ip = ip.Unmap()

@@ -7,8 +7,8 @@ import (
 
 // AuthResults is one parsed Authentication-Results field.
 type AuthResults struct {
-	// AuthservID names the host that performed the checks; a reader
-	// trusts the field only when it knows that host.
+	// AuthservID names the host that performed the checks. A reader
+	// should trust the field only when it runs or trusts that host.
 	AuthservID string `json:"authserv_id"`
 	// Results lists the method results in field order; empty for "none".
 	Results []AuthResult `json:"results,omitempty"`
@@ -42,10 +42,10 @@ func (a AuthResults) Find(method string) (AuthResult, bool) {
 }
 
 // ParseAuthResults parses the body of one Authentication-Results field
-// (RFC 8601 §2.2) leniently: comments are dropped anywhere, quoted strings
-// may hold semicolons, a clause that does not start with "method=result"
-// is skipped rather than ending the parse, and white space around "=" is
-// allowed.
+// (RFC 8601 §2.2) leniently. Comments are dropped anywhere, and quoted
+// strings may contain semicolons. A clause that does not start with
+// "method=result" is skipped rather than ending the parse. White space
+// around "=" is allowed.
 //
 // github.com/emersion/go-msgauth/authres is not used here because it
 // splits at every semicolon, including those inside quoted strings, and

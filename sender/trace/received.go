@@ -14,11 +14,12 @@ type Received struct {
 	// From is the from-domain as written: the client's HELO name, its
 	// reverse DNS name or an address literal.
 	From string `json:"from,omitempty"`
-	// FromIP is the address the receiving host recorded for its client:
-	// the first address in the from clause's comments (Postfix, Sendmail
-	// and Microsoft put the connected address there), else the from-domain
-	// itself when it is an address literal (Exim's form when the client
-	// has no reverse DNS name). Invalid when none was found.
+	// FromIP is the address the receiving host recorded for its client.
+	// It is the first address in the from clause's comments, where
+	// Postfix, Sendmail and Microsoft write the connected address. Else it
+	// is the from-domain itself when that is an address literal, which is
+	// Exim's form for a client without a reverse DNS name. Invalid when
+	// none was found.
 	FromIP netip.Addr `json:"from_ip,omitzero"`
 	// By is the receiving host's name.
 	By string `json:"by,omitempty"`
@@ -51,8 +52,8 @@ var authProtocol = regexp.MustCompile(`^(?i)(E|UTF8)?(SMTP|LMTP)S?A$`)
 // "Authenticated sender: alice@example.org" or "authenticated as alice".
 var authSenderComment = regexp.MustCompile(`(?i)authenticated (?:sender:|as|user:?)\s*<?([^\s<>(),;]+)`)
 
-// ParseReceived parses the body of one Received field leniently: clauses
-// may come in any order, unknown clauses and comments are skipped, and an
+// ParseReceived parses the body of one Received field leniently. Clauses
+// may come in any order, and unknown clauses and comments are skipped. An
 // address is taken from brackets ("[192.0.2.1]", "[IPv6:2001:db8::1]"),
 // from an "ip:port" form or from a bare address in a comment.
 func ParseReceived(body string) Received {
@@ -130,7 +131,8 @@ func (r *Received) setClause(key, word string) {
 	}
 }
 
-// noteComment records what a comment says about authentication.
+// noteComment records whether a comment reports an authenticated session
+// and its login name.
 func noteComment(r *Received, text string) {
 	if !strings.Contains(strings.ToLower(text), "authenticated") {
 		return
