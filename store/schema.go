@@ -92,6 +92,8 @@ BEGIN UPDATE history SET domains = domains + 1; END;
 CREATE TRIGGER domains_delete AFTER DELETE ON domains
 BEGIN UPDATE history SET domains = domains - 1; END;
 `,
+	// Version 2: staff accounts and sessions of the review pages.
+	usersSchema,
 }
 
 // schemaVersion is the version this build writes and reads.
