@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -14,10 +15,10 @@ import (
 
 // Staff accounts of the review pages and their login sessions.
 //
-// Passwords are hashed with bcrypt rather than argon2id: bcrypt needs about
+// Passwords are hashed with bcrypt rather than argon2id. bcrypt needs about
 // 4 KiB of memory per check, so a burst of logins cannot exhaust memory on
-// a small gateway, while argon2id is only stronger than bcrypt when it is
-// given tens of MiB per check. bcrypt's cost is the one parameter to tune.
+// a small gateway. argon2id is only stronger when each check is given tens
+// of MiB. bcrypt's cost is the one parameter to tune.
 
 // Sentinel errors of the account and session methods.
 var (
@@ -29,9 +30,9 @@ var (
 	ErrInvalidPass    = errors.New("store: invalid password")
 )
 
-// PasswordCost is the bcrypt cost of new password hashes: 2^12 rounds,
-// measured at 0.2 s per check on one core of an AMD EPYC virtual machine
-// (bcrypt.CompareHashAndPassword in a go test), which is slow for a
+// PasswordCost is the bcrypt cost of new password hashes (2^12 rounds).
+// One check took 0.2 s on one core of an AMD EPYC virtual machine
+// (bcrypt.CompareHashAndPassword in a go test). That is slow for a
 // guesser and quick enough for a person logging in.
 // Hashes keep their own cost, so raising it affects only new passwords.
 const PasswordCost = 12
@@ -77,9 +78,13 @@ type User struct {
 	Updated time.Time
 }
 
-// dummyHash is checked against when a user does not exist, so a login
-// for an unknown name takes as long as one with a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("holdfast-no-such-user"), bcrypt.MinCost)
+// dummyHash returns a hash of PasswordCost to check when a user does not
+// exist, so a login for an unknown name takes as long as one with a wrong
+// password. It is made on first use because it costs one bcrypt hash.
+var dummyHash = sync.OnceValue(func() []byte {
+	hash, _ := bcrypt.GenerateFromPassword([]byte("holdfast-no-such-user"), PasswordCost)
+	return hash
+})
 
 // ValidUserName reports an error unless name is 1 to MaxUserBytes
 // printable characters without spaces.
@@ -183,14 +188,14 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 }
 
 // CheckPassword returns nil when password is the user's, and ErrBadPassword
-// for a wrong password or an unknown user alike; both take one bcrypt
-// check, so the answer time does not tell which.
+// for a wrong password or an unknown user alike. Both take one bcrypt
+// check, so the response time does not tell them apart.
 func (s *Store) CheckPassword(ctx context.Context, name, password string) error {
 	var hash []byte
 	err := s.reader.QueryRowContext(ctx,
 		`SELECT password_hash FROM users WHERE name = ?`, name).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return ErrBadPassword
 	}
 	if err != nil {
@@ -203,8 +208,8 @@ func (s *Store) CheckPassword(ctx context.Context, name, password string) error 
 }
 
 // CreateSession records a session of user, keyed by the SHA-256 of its
-// token, valid until expires. It also drops every expired session, so the
-// table holds only live ones and those of the last login.
+// token, valid until expires. It also deletes the sessions expired by now,
+// so the table does not grow with sessions nobody logged out of.
 func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, user string, now, expires time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires <= ?`, now.UnixNano())
