@@ -8,7 +8,7 @@
 // empty fields. Open fails when a configured database cannot be read.
 //
 // Config keys read (section [geo]): country_db, asn_db, hosting_asns,
-// hosting_org_patterns.
+// hosting_org_patterns, networks.
 //
 // Limitations: without asn_db there is no ASN or organisation, so the
 // hosting check never matches on real traffic. The embedded country data
@@ -57,6 +57,61 @@ type Config struct {
 	// HostingOrgPatterns adds case-insensitive substrings of organisation
 	// names, such as "vps", to the embedded list.
 	HostingOrgPatterns []string `toml:"hosting_org_patterns"`
+	// Networks places address ranges by hand, ahead of the databases: the
+	// organisation's own offices and VPN exits, or a network the
+	// databases place wrongly. Default: none.
+	Networks []Network `toml:"networks"`
+}
+
+// Network is one hand-placed address range of [[geo.networks]].
+type Network struct {
+	// Prefix is a CIDR prefix such as "203.0.113.0/24".
+	Prefix  string `toml:"prefix"`
+	Country string `toml:"country"`
+	ASN     string `toml:"asn"`
+	Org     string `toml:"org"`
+}
+
+// Table returns the hand-placed networks as a Source, nil when none.
+func (c *Config) Table() (Table, error) {
+	if len(c.Networks) == 0 {
+		return nil, nil
+	}
+	t := Table{}
+	for _, n := range c.Networks {
+		p, err := netip.ParsePrefix(strings.TrimSpace(n.Prefix))
+		if err != nil {
+			return nil, fmt.Errorf("geo: networks: prefix %q is invalid: use CIDR form such as \"203.0.113.0/24\"", n.Prefix)
+		}
+		asn := ""
+		if n.ASN != "" {
+			num, err := parseASN(n.ASN)
+			if err != nil {
+				return nil, fmt.Errorf("geo: networks: asn %q is invalid: use \"AS64500\" or \"64500\"", n.ASN)
+			}
+			asn = FormatASN(num)
+		}
+		t[p.Masked()] = Info{Country: strings.ToUpper(n.Country), ASN: asn, Org: n.Org}
+	}
+	return t, nil
+}
+
+// Layered places an address with the first source that knows its
+// country.
+type Layered []Source
+
+// Lookup returns the first Info with a country, else the last one.
+func (l Layered) Lookup(ip netip.Addr) Info {
+	var info Info
+	for _, s := range l {
+		if s == nil {
+			continue
+		}
+		if info = s.Lookup(ip); info.Country != "" {
+			return info
+		}
+	}
+	return info
 }
 
 // Validate checks values, naming the key at fault. It does not open the
@@ -72,7 +127,8 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("geo: hosting_org_patterns: empty pattern would match every organisation")
 		}
 	}
-	return nil
+	_, err := c.Table()
+	return err
 }
 
 // parseASN accepts "AS64500", "as64500" and "64500".

@@ -156,3 +156,35 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigNetworksLayered(t *testing.T) {
+	cfg := Config{Networks: []Network{
+		{Prefix: "203.0.113.0/24", Country: "cn", ASN: "4134", Org: "Example Telecom"},
+		{Prefix: "203.0.113.128/25", Country: "SG"},
+	}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	table, err := cfg.Table()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := Layered{table, Table{netip.MustParsePrefix("0.0.0.0/0"): {Country: "ZZ"}}}
+	tests := []struct {
+		ip   string
+		want Info
+	}{
+		{"203.0.113.7", Info{Country: "CN", ASN: "AS4134", Org: "Example Telecom"}},
+		{"203.0.113.200", Info{Country: "SG"}},
+		{"198.51.100.1", Info{Country: "ZZ"}},
+	}
+	for _, tt := range tests {
+		if got := src.Lookup(netip.MustParseAddr(tt.ip)); got != tt.want {
+			t.Errorf("Lookup(%s) = %+v, want %+v", tt.ip, got, tt.want)
+		}
+	}
+	bad := Config{Networks: []Network{{Prefix: "nonsense"}}}
+	if err := bad.Validate(); err == nil {
+		t.Error("Validate() accepted prefix \"nonsense\"")
+	}
+}
