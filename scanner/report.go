@@ -12,6 +12,9 @@ type Report struct {
 	// To and Cc are the decoded To and Cc headers as written.
 	To string `json:"to,omitempty"`
 	Cc string `json:"cc,omitempty"`
+	// Headers holds the top-level header fields in order, for the sender
+	// checks; they are not part of the JSON report.
+	Headers []Header `json:"-"`
 	// MessageID is the Message-ID header as written.
 	MessageID string `json:"message_id,omitempty"`
 	// Size is the number of bytes scanned.
@@ -30,6 +33,12 @@ type Report struct {
 	Redirects []Link `json:"redirects,omitempty"`
 	// Anomalies lists every tolerated fault and every limit reached.
 	Anomalies []Anomaly `json:"anomalies"`
+}
+
+// Header is one top-level header field as written.
+type Header struct {
+	Name  string
+	Value string
 }
 
 // Part describes one leaf MIME part.

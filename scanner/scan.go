@@ -118,6 +118,9 @@ func (s *Scanner) Scan(ctx context.Context, raw []byte) *Report {
 		QRCodes:     []QRCode{},
 		Anomalies:   []Anomaly{},
 	}
+	for _, f := range msg.Header {
+		r.Headers = append(r.Headers, Header{Name: f.Name, Value: f.Value})
+	}
 	for _, a := range msg.Anomalies {
 		r.Anomalies = append(r.Anomalies, Anomaly{Name: a.Name, Detail: a.Detail, Source: partLabel(a.Path)})
 	}

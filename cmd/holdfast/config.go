@@ -15,17 +15,25 @@ import (
 	"github.com/holdfast/holdfast/policy"
 	"github.com/holdfast/holdfast/scanner"
 	"github.com/holdfast/holdfast/scanner/mimetree"
+	"github.com/holdfast/holdfast/sender"
+	"github.com/holdfast/holdfast/sender/dnsclient"
+	"github.com/holdfast/holdfast/sender/geo"
+	"github.com/holdfast/holdfast/store"
 )
 
 // Config is the whole configuration file. Each section's type documents its
 // keys; a zero value selects the default named there. Unknown keys are
 // errors.
 type Config struct {
-	Milter  milter.Config `toml:"milter"`
-	Org     OrgConfig     `toml:"org"`
-	Scanner ScannerConfig `toml:"scanner"`
-	Policy  policy.Config `toml:"policy"`
-	Log     LogConfig     `toml:"log"`
+	Milter  milter.Config    `toml:"milter"`
+	Org     OrgConfig        `toml:"org"`
+	Scanner ScannerConfig    `toml:"scanner"`
+	Policy  policy.Config    `toml:"policy"`
+	Sender  sender.Config    `toml:"sender"`
+	DNS     dnsclient.Config `toml:"dns"`
+	Geo     geo.Config       `toml:"geo"`
+	Store   store.Config     `toml:"store"`
+	Log     LogConfig        `toml:"log"`
 }
 
 // OrgConfig is the [org] section: who the organisation is.
@@ -111,7 +119,9 @@ func loadConfig(path string) (*Config, error) {
 // validate fills defaults and returns every problem found.
 func (c *Config) validate() error {
 	c.Milter = c.Milter.WithDefaults()
-	errs := []error{c.Milter.Validate(), c.Policy.Validate()}
+	c.Store = c.Store.WithDefaults()
+	errs := []error{c.Milter.Validate(), c.Policy.Validate(), c.Sender.Validate(),
+		c.DNS.Validate(), c.Geo.Validate(), c.Store.Validate()}
 	switch c.Log.Level {
 	case "":
 		c.Log.Level = "info"

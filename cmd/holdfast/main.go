@@ -90,7 +90,12 @@ func runServe(args []string) error {
 	log := newLogger(cfg.Log)
 	log.Info("starting", "config", *path, "effective", cfg.effective())
 
-	p := newPipeline(cfg, log)
+	d, err := openDeps(context.Background(), cfg, depsServe)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	p := newPipeline(cfg, log, d)
 	srv, err := milter.New(cfg.Milter, p, log)
 	if err != nil {
 		return err

@@ -4,27 +4,34 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 
 	"github.com/holdfast/holdfast/milter"
 	"github.com/holdfast/holdfast/policy"
 	"github.com/holdfast/holdfast/scanner"
+	"github.com/holdfast/holdfast/sender"
+	"github.com/holdfast/holdfast/sender/geo"
 )
 
 // envelope is what the MTA or the scan flags say about a message's
 // transport, as the pipeline needs it.
 type envelope struct {
-	ClientIP string
-	Helo     string
-	MailFrom string
-	Rcpts    []string
-	AuthUser string
+	ClientIP   string          `json:"client_ip"`
+	ClientName string          `json:"client_name,omitempty"`
+	Helo       string          `json:"helo"`
+	MailFrom   string          `json:"mail_from"`
+	Rcpts      []string        `json:"rcpts"`
+	AuthUser   string          `json:"auth_user"`
 }
 
 // judgement is the whole outcome for one message.
 type judgement struct {
 	Report  *scanner.Report
+	Sender  sender.Assessment
 	Verdict policy.Verdict
+	// input is what the sender checks were given, kept for learning.
+	input sender.Input
 }
 
 // pipeline runs scanner, then policy, for the milter and for `holdfast scan`
@@ -33,29 +40,81 @@ type pipeline struct {
 	cfg     *Config
 	log     *slog.Logger
 	scanner *scanner.Scanner
+	deps    *deps
 }
 
-func newPipeline(cfg *Config, log *slog.Logger) *pipeline {
-	return &pipeline{cfg: cfg, log: log, scanner: scanner.New(cfg.Scanner.limits())}
+func newPipeline(cfg *Config, log *slog.Logger, d *deps) *pipeline {
+	return &pipeline{cfg: cfg, log: log, scanner: scanner.New(cfg.Scanner.limits()), deps: d}
 }
 
-// judge scans raw and decides. size is the message's full size, larger than
-// len(raw) when the milter truncated it.
-func (p *pipeline) judge(ctx context.Context, raw []byte, size int64, truncated bool) judgement {
+// judge scans raw, checks the sender and decides. size is the message's
+// full size, larger than len(raw) when the milter truncated it.
+func (p *pipeline) judge(ctx context.Context, raw []byte, env envelope, size int64, truncated bool) judgement {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Scanner.timeout())
 	defer cancel()
+	return p.decide(ctx, raw, env, p.scanner.Scan(ctx, raw), size, truncated)
+}
 
-	report := p.scanner.Scan(ctx, raw)
+// decide checks the sender of a scanned message and scores both.
+func (p *pipeline) decide(ctx context.Context, raw []byte, env envelope, report *scanner.Report, size int64, truncated bool) judgement {
+	in := p.senderInput(raw, env, report)
+	a := p.deps.checker.Assess(ctx, in)
 	v := policy.Decide(policy.Input{
-		Report: report, Truncated: truncated, Size: size, ScannedBytes: int64(len(raw)),
+		Report: report, Sender: a.Signals,
+		Truncated: truncated, Size: size, ScannedBytes: int64(len(raw)),
 	}, p.cfg.Policy)
-	return judgement{Report: report, Verdict: v}
+	return judgement{Report: report, Sender: a, Verdict: v, input: in}
+}
+
+// senderInput builds what the sender checks need from the envelope, the
+// raw message and the scanner's report.
+func (p *pipeline) senderInput(raw []byte, env envelope, r *scanner.Report) sender.Input {
+	in := sender.Input{
+		ClientName:   env.ClientName,
+		Helo:         env.Helo,
+		MailFrom:     env.MailFrom,
+		Recipients:   env.Rcpts,
+		SASLLogin:    env.AuthUser,
+		Raw:          raw,
+		From:         r.From,
+		LocalDomains: p.cfg.Org.LocalDomains,
+	}
+	if ip, err := netip.ParseAddr(env.ClientIP); err == nil {
+		in.ClientIP = ip.Unmap()
+	}
+	for _, h := range r.Headers {
+		in.Headers = append(in.Headers, sender.Header{Name: h.Name, Value: h.Value})
+	}
+	for _, l := range r.Links {
+		if l.Domain != "" {
+			in.Links = append(in.Links, sender.Link{Domain: l.Domain, QR: l.Via == "qr", Source: l.Source})
+		}
+	}
+	return in
+}
+
+// learn teaches the history what an accepted message shows. Held and
+// rejected messages never teach it.
+func (p *pipeline) learn(ctx context.Context, j judgement, log *slog.Logger) {
+	if p.deps.history == nil || j.Verdict.Enforced >= policy.Hold {
+		return
+	}
+	obs := p.deps.checker.Observation(j.input, j.Sender)
+	if err := p.deps.history.Learn(ctx, obs); err != nil {
+		log.Warn("history not updated", "err", err)
+	}
 }
 
 // Judge implements milter.Handler.
 func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decision, error) {
-	j := p.judge(ctx, msg.Raw, msg.Size, msg.Truncated)
+	env := envelope{
+		ClientIP: ipString(msg), ClientName: msg.ClientName, Helo: msg.Helo,
+		MailFrom: msg.MailFrom, Rcpts: msg.Rcpts, AuthUser: msg.AuthUser,
+	}
+	j := p.judge(ctx, msg.Raw, env, msg.Size, msg.Truncated)
 	v := j.Verdict
+	log := p.log.With("conn_id", msg.ConnID, "queue_id", msg.QueueID)
+	p.learn(ctx, j, log)
 
 	p.log.Info("verdict",
 		"conn_id", msg.ConnID,
@@ -69,7 +128,7 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 		"signals", strings.Join(v.SignalNames(), ","),
 	)
 
-	d := milter.Decision{Headers: verdictHeaders(v)}
+	d := milter.Decision{Headers: append(verdictHeaders(v), senderHeader(j.Sender))}
 	switch v.Enforced {
 	case policy.Hold:
 		d.Action = milter.Hold
@@ -118,6 +177,57 @@ func verdictHeaders(v policy.Verdict) []milter.Field {
 		})
 	}
 	return fields
+}
+
+// senderHeader summarises the sender checks in one X-Holdfast-Sender field:
+// authentication results, the connecting client and the login origin with
+// their countries.
+func senderHeader(a sender.Assessment) milter.Field {
+	parts := []string{
+		"spf=" + orNone(a.SPF.Result),
+		"dkim=" + dkimSummary(a.DKIM),
+		"dmarc=" + orNone(a.DMARC.Result),
+		"direction=" + a.Direction,
+	}
+	if a.Client.IP.IsValid() {
+		parts = append(parts, fmt.Sprintf("client=%s (%s)", a.Client.IP, placeWords(a.Client.Info)))
+	}
+	if o := a.Origin; o != nil {
+		parts = append(parts, fmt.Sprintf("origin=%s (%s; %s)", o.IP, placeWords(o.Info), o.Source))
+	}
+	if a.DomainCountry != "" {
+		parts = append(parts, "domain_country="+a.DomainCountry)
+	}
+	return milter.Field{Name: "X-Holdfast-Sender", Value: headerSafe(strings.Join(parts, "; "))}
+}
+
+func dkimSummary(results []sender.DKIMResult) string {
+	if len(results) == 0 {
+		return "none"
+	}
+	var out []string
+	for _, r := range results {
+		out = append(out, r.Result+"@"+r.Domain)
+	}
+	return strings.Join(out, ",")
+}
+
+func placeWords(i geo.Info) string {
+	words := []string{orNone(i.Country)}
+	if i.ASN != "" {
+		words = append(words, i.ASN)
+	}
+	if i.Org != "" {
+		words = append(words, i.Org)
+	}
+	return strings.Join(words, " ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // headerSafe removes control characters, which could end the header or

@@ -15,6 +15,7 @@ import (
 
 	"github.com/holdfast/holdfast/policy"
 	"github.com/holdfast/holdfast/scanner"
+	"github.com/holdfast/holdfast/sender"
 )
 
 // listFlag collects a repeatable string flag.
@@ -31,6 +32,7 @@ type scanOutput struct {
 	Score       float64              `json:"score"`
 	Signals     []policy.Signal      `json:"signals"`
 	Envelope    envelope             `json:"envelope"`
+	Sender      sender.Assessment    `json:"sender"`
 	Subject     string               `json:"subject"`
 	From        string               `json:"from"`
 	Links       []scanner.Link       `json:"links"`
@@ -76,7 +78,18 @@ func runScan(args []string, stdin io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p := newPipeline(cfg, slog.New(slog.DiscardHandler))
+	// Without a config file, scan makes no DNS lookups: a file on an
+	// analyst's disk should not announce itself to its sender's domain.
+	mode := depsScanOffline
+	if *path != "" {
+		mode = depsScanOnline
+	}
+	d, err := openDeps(context.Background(), cfg, mode)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	p := newPipeline(cfg, slog.New(slog.DiscardHandler), d)
 
 	var failed []string
 	for _, name := range fs.Args() {
@@ -130,14 +143,19 @@ func scanOne(p *pipeline, name string, stdin io.Reader, env envelope) (*scanOutp
 		data = scanner.WrapFile(filepath.Base(name), data)
 		res.Wrapped = true
 	}
-	j := p.judge(context.Background(), data, size, truncated)
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Scanner.timeout())
+	defer cancel()
+	report := p.scanner.Scan(ctx, data)
+	env = envelopeFromHeaders(env, report)
+	j := p.decide(ctx, data, env, report, size, truncated)
 
 	res.Verdict = j.Verdict.Action.String()
 	res.Enforced = j.Verdict.Enforced.String()
 	res.Score = j.Verdict.Score
 	res.Signals = j.Verdict.Signals
 	r2 := j.Report
-	res.Envelope = envelopeFromHeaders(env, r2)
+	res.Envelope = env
+	res.Sender = j.Sender
 	res.Subject, res.From = r2.Subject, r2.From
 	res.Links, res.QRCodes, res.Attachments = r2.Links, r2.QRCodes, r2.Attachments
 	res.Forms, res.Anomalies, res.Parts = r2.Forms, r2.Anomalies, r2.Parts

@@ -45,10 +45,18 @@ spool_dir = %q
 [org]
 local_domains = ["example.test"]
 
+[store]
+dsn = %q
+
+# Port 1 on loopback is closed: every lookup fails at once, and no query
+# leaves the machine.
+[dns]
+servers = ["127.0.0.1:1"]
+
 [log]
 format = "json"
 level = "info"
-`, milterAddr, spool)
+`, milterAddr, spool, filepath.Join(dir, "holdfast.db"))
 	path := filepath.Join(dir, "holdfast.toml")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
