@@ -17,12 +17,12 @@ import (
 // envelope is what the MTA or the scan flags say about a message's
 // transport, as the pipeline needs it.
 type envelope struct {
-	ClientIP   string          `json:"client_ip"`
-	ClientName string          `json:"client_name,omitempty"`
-	Helo       string          `json:"helo"`
-	MailFrom   string          `json:"mail_from"`
-	Rcpts      []string        `json:"rcpts"`
-	AuthUser   string          `json:"auth_user"`
+	ClientIP   string   `json:"client_ip"`
+	ClientName string   `json:"client_name,omitempty"`
+	Helo       string   `json:"helo"`
+	MailFrom   string   `json:"mail_from"`
+	Rcpts      []string `json:"rcpts"`
+	AuthUser   string   `json:"auth_user"`
 }
 
 // judgement is the whole outcome for one message.
