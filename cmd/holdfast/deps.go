@@ -34,13 +34,16 @@ const (
 	depsScanOffline
 	// depsScanOnline is depsScanOffline with DNS lookups.
 	depsScanOnline
+	// depsLearn opens (and creates) the store and makes no DNS lookups:
+	// importing past mail needs no authentication results.
+	depsLearn
 )
 
 // openDeps builds the sender checker and its store, geo and DNS sources.
 func openDeps(ctx context.Context, cfg *Config, mode depsMode) (*deps, error) {
 	d := &deps{}
 	var err error
-	if mode == depsServe || storeExists(cfg.Store) {
+	if mode == depsServe || mode == depsLearn || storeExists(cfg.Store) {
 		if d.history, err = store.Open(ctx, cfg.Store); err != nil {
 			return nil, err
 		}
@@ -67,7 +70,7 @@ func openDeps(ctx context.Context, cfg *Config, mode depsMode) (*deps, error) {
 	if d.history != nil {
 		sd.History = d.history
 	}
-	if mode != depsScanOffline {
+	if mode == depsServe || mode == depsScanOnline {
 		if sd.Resolver, err = dnsclient.New(cfg.DNS); err != nil {
 			d.close()
 			return nil, err

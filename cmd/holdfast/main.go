@@ -26,6 +26,7 @@ const usage = `usage: holdfast COMMAND [flags]
 commands:
   serve          run the milter (flags: --config FILE)
   scan           scan message or attachment files and print the verdict
+  learn          import past mail (mbox, Maildir, .eml) into the history
   check-config   validate a config file and print the effective config
 
 Run "holdfast COMMAND -h" for a command's flags.
@@ -42,6 +43,8 @@ func main() {
 		err = runServe(os.Args[2:])
 	case "scan":
 		err = runScan(os.Args[2:], os.Stdin, os.Stdout)
+	case "learn":
+		err = runLearn(os.Args[2:], os.Stdout)
 	case "check-config":
 		err = runCheckConfig(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
