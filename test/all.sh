@@ -36,7 +36,7 @@ export HOLDFAST_E2E=1
 go test -count=1 $(go list ./... | grep -v /test/corpus)
 
 echo "== race detector"
-go test -count=1 -race ./milter/... ./cmd/...
+go test -count=1 -race ./milter/... ./store/... ./sender/... ./cmd/...
 
 echo "== shared corpus"
 go test -count=1 -v -run 'TestCorpusScan' ./test/corpus
