@@ -5,6 +5,33 @@
 // re-injection to a relay that bypasses the milter) and deletes it there.
 //
 // It never decides what to hold: the milter's verdict does.
+//
+// Service is the entry point for the milter pipeline, the review pages
+// and the CLI. Store persists entries (package store implements it on
+// SQLite); a Releaser acts on the MTA. Failures are errors prefixed
+// "quarantine: " or "store: "; ErrNotFound, ErrNotHeld, ErrNotInMTA,
+// ErrPurged, ErrTruncated, ErrInvalidQueueID, ErrUnavailable and
+// ErrNoSender can be tested with errors.Is. The Service logs what it did
+// and each failed MTA action; it never logs message content.
+//
+// Config keys, in the [quarantine] section (see Config): release_method,
+// postfix_config_dir, postsuper_path, postqueue_path, command_timeout,
+// smtp_relay, smtp_helo, retention, max_bytes, record_retention,
+// purge_interval, never_block.
+//
+// Limitations:
+//   - With release_method "smtp" the MTA's own held copy stays in its
+//     hold queue; the operator removes it (Postfix: postsuper -d).
+//   - A release runs the MTA command before the status change is stored.
+//     If storing fails, the message is delivered but the entry still
+//     reads held, and the returned error states this.
+//   - Two processes (serve and the CLI) releasing the same entry at the
+//     same moment are not serialised. With the postsuper method the
+//     second finds the message gone (ErrNotInMTA); with the smtp method
+//     both deliver it.
+//   - MarkPhish blocks every link domain of the message except the
+//     never_block list, which may include a legitimate service the
+//     phishing linked to; the audit detail lists what was blocked.
 package quarantine
 
 import (
@@ -103,6 +130,13 @@ type Entry struct {
 	Campaign string `json:"campaign"`
 	// Size is the size of the raw message in bytes.
 	Size int64 `json:"size"`
+	// Truncated reports that the milter stored only the first part of a
+	// message larger than its size cap, so the stored copy cannot be
+	// re-injected.
+	Truncated bool `json:"truncated"`
+	// Purged reports that retention dropped the stored message; the
+	// entry and its audit trail remain, and Raw returns ErrPurged.
+	Purged bool `json:"purged"`
 }
 
 // Filter selects entries for List. Zero fields match everything.

@@ -94,6 +94,8 @@ BEGIN UPDATE history SET domains = domains - 1; END;
 `,
 	// Version 2: staff accounts and sessions of the review pages.
 	usersSchema,
+	// Version 3: held messages, their audit trail and the blocklist.
+	quarantineSchema,
 }
 
 // schemaVersion is the version this build writes and reads.
