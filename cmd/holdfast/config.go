@@ -19,6 +19,7 @@ import (
 	"github.com/holdfast/holdfast/sender/dnsclient"
 	"github.com/holdfast/holdfast/sender/geo"
 	"github.com/holdfast/holdfast/store"
+	"github.com/holdfast/holdfast/web"
 )
 
 // Config is the whole configuration file. Each section's type documents its
@@ -33,6 +34,7 @@ type Config struct {
 	DNS     dnsclient.Config `toml:"dns"`
 	Geo     geo.Config       `toml:"geo"`
 	Store   store.Config     `toml:"store"`
+	Web     web.Config       `toml:"web"`
 	Log     LogConfig        `toml:"log"`
 }
 
@@ -120,8 +122,10 @@ func loadConfig(path string) (*Config, error) {
 func (c *Config) validate() error {
 	c.Milter = c.Milter.WithDefaults()
 	c.Store = c.Store.WithDefaults()
+	c.Web = c.Web.WithDefaults()
 	errs := []error{c.Milter.Validate(), c.Policy.Validate(), c.Sender.Validate(),
 		c.DNS.Validate(), c.Geo.Validate(), c.Store.Validate()}
+	errs = append(errs, c.Web.Validate())
 	switch c.Log.Level {
 	case "":
 		c.Log.Level = "info"

@@ -28,6 +28,7 @@ commands:
   scan           scan message or attachment files and print the verdict
   learn          import past mail (mbox, Maildir, .eml) into the history
   check-config   validate a config file and print the effective config
+  user           add, change, delete or list review page accounts
 
 Run "holdfast COMMAND -h" for a command's flags.
 `
@@ -45,6 +46,8 @@ func main() {
 		err = runScan(os.Args[2:], os.Stdin, os.Stdout)
 	case "learn":
 		err = runLearn(os.Args[2:], os.Stdout)
+	case "user":
+		err = runUser(os.Args[2:], os.Stdin, os.Stdout)
 	case "check-config":
 		err = runCheckConfig(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
@@ -98,6 +101,7 @@ func runServe(args []string) error {
 		return err
 	}
 	defer d.close()
+	defer startWeb(cfg, d, log)()
 	p := newPipeline(cfg, log, d)
 	srv, err := milter.New(cfg.Milter, p, log)
 	if err != nil {
