@@ -13,6 +13,7 @@ import (
 
 	"github.com/holdfast/holdfast/milter"
 	"github.com/holdfast/holdfast/policy"
+	"github.com/holdfast/holdfast/quarantine"
 	"github.com/holdfast/holdfast/scanner"
 	"github.com/holdfast/holdfast/scanner/mimetree"
 	"github.com/holdfast/holdfast/sender"
@@ -34,8 +35,10 @@ type Config struct {
 	DNS     dnsclient.Config `toml:"dns"`
 	Geo     geo.Config       `toml:"geo"`
 	Store   store.Config     `toml:"store"`
-	Web     web.Config       `toml:"web"`
-	Log     LogConfig        `toml:"log"`
+	// Quarantine is the [quarantine] section: release method, retention.
+	Quarantine quarantine.Config `toml:"quarantine"`
+	Web        web.Config        `toml:"web"`
+	Log        LogConfig         `toml:"log"`
 }
 
 // OrgConfig is the [org] section: who the organisation is.
@@ -122,9 +125,11 @@ func loadConfig(path string) (*Config, error) {
 func (c *Config) validate() error {
 	c.Milter = c.Milter.WithDefaults()
 	c.Store = c.Store.WithDefaults()
+	c.Quarantine = c.Quarantine.WithDefaults()
 	c.Web = c.Web.WithDefaults()
 	errs := []error{c.Milter.Validate(), c.Policy.Validate(), c.Sender.Validate(),
 		c.DNS.Validate(), c.Geo.Validate(), c.Store.Validate()}
+	errs = append(errs, c.Quarantine.Validate())
 	errs = append(errs, c.Web.Validate())
 	switch c.Log.Level {
 	case "":

@@ -28,6 +28,7 @@ commands:
   scan           scan message or attachment files and print the verdict
   learn          import past mail (mbox, Maildir, .eml) into the history
   check-config   validate a config file and print the effective config
+  quarantine     list, show, release or delete held messages
   user           add, change, delete or list review page accounts
 
 Run "holdfast COMMAND -h" for a command's flags.
@@ -48,6 +49,8 @@ func main() {
 		err = runLearn(os.Args[2:], os.Stdout)
 	case "user":
 		err = runUser(os.Args[2:], os.Stdin, os.Stdout)
+	case "quarantine":
+		err = runQuarantine(os.Args[2:], os.Stdout)
 	case "check-config":
 		err = runCheckConfig(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
@@ -102,7 +105,12 @@ func runServe(args []string) error {
 	}
 	defer d.close()
 	defer startWeb(cfg, d, log)()
+	q, err := newQuarantine(cfg, d.history, log)
+	if err != nil {
+		return err
+	}
 	p := newPipeline(cfg, log, d)
+	p.quarantine = q
 	srv, err := milter.New(cfg.Milter, p, log)
 	if err != nil {
 		return err
@@ -116,6 +124,7 @@ func runServe(args []string) error {
 	// flight finish, up to the drain timeout.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	go purgeLoop(ctx, q, time.Duration(cfg.Quarantine.PurgeInterval), log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 

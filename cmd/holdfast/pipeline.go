@@ -9,6 +9,7 @@ import (
 
 	"github.com/holdfast/holdfast/milter"
 	"github.com/holdfast/holdfast/policy"
+	"github.com/holdfast/holdfast/quarantine"
 	"github.com/holdfast/holdfast/scanner"
 	"github.com/holdfast/holdfast/sender"
 	"github.com/holdfast/holdfast/sender/geo"
@@ -41,6 +42,8 @@ type pipeline struct {
 	log     *slog.Logger
 	scanner *scanner.Scanner
 	deps    *deps
+	// quarantine stores held messages; nil for holdfast scan.
+	quarantine *quarantine.Service
 }
 
 func newPipeline(cfg *Config, log *slog.Logger, d *deps) *pipeline {
@@ -133,6 +136,9 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 	case policy.Hold:
 		d.Action = milter.Hold
 		d.Reason = v.Reason()
+		if err := p.hold(ctx, msg, j, &d, log); err != nil {
+			return milter.Decision{}, err
+		}
 	case policy.Reject:
 		d.Action = milter.Reject
 	default:
