@@ -96,6 +96,10 @@ BEGIN UPDATE history SET domains = domains - 1; END;
 	usersSchema,
 	// Version 3: held messages, their audit trail and the blocklist.
 	quarantineSchema,
+	// Version 4: campaign key counters, campaigns and their members.
+	campaignSchema,
+	// Version 5: outbound baselines of local accounts.
+	accountSchema,
 }
 
 // schemaVersion is the version this build writes and reads.
