@@ -111,14 +111,16 @@ func setUp(t *testing.T) *e2eEnv {
 
 	dir := t.TempDir()
 	env := &e2eEnv{bin: buildHoldfast(t, dir)}
-	env.config = writeHoldfastConfig(t, dir, milterAddr)
-	env.holdfast = startHoldfast(t, env.bin, env.config)
 
+	// Postfix starts first because holdfast's config names its config
+	// directory. Until holdfast listens, Postfix gets no mail to pass on.
 	pf, err := startPostfix(t, smtpPort, milterAddr)
 	if err != nil {
 		t.Fatalf("start postfix: %v", err)
 	}
 	env.postfix = pf
+	env.config = writeHoldfastConfig(t, dir, milterAddr, pf.etc)
+	env.holdfast = startHoldfast(t, env.bin, env.config)
 	return env
 }
 
@@ -133,6 +135,9 @@ func TestPostfix(t *testing.T) {
 		{"clean message delivered with headers", checkCleanDelivered},
 		{"phishing message held", checkPhishingHeld},
 		{"two messages in one session", checkTwoMessagesOneSession},
+		{"quarantine release delivers", checkQuarantineRelease},
+		{"quarantine delete empties hold queue", checkQuarantineDelete},
+		{"release of message gone from Postfix", checkReleaseGoneFromPostfix},
 		{"milter down gives 4xx", checkMilterDown},
 		{"mail flows after restart", checkRestart},
 	}

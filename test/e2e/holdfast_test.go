@@ -30,9 +30,10 @@ func buildHoldfast(t *testing.T, dir string) string {
 	return bin
 }
 
-// writeHoldfastConfig writes a config that listens on milterAddr and logs
-// JSON to stderr.
-func writeHoldfastConfig(t *testing.T, dir, milterAddr string) string {
+// writeHoldfastConfig writes a config that listens on milterAddr, releases
+// held messages through the Postfix instance configured in postfixEtc and
+// logs JSON to stderr.
+func writeHoldfastConfig(t *testing.T, dir, milterAddr, postfixEtc string) string {
 	t.Helper()
 	spool := filepath.Join(dir, "spool")
 	if err := os.MkdirAll(spool, 0o700); err != nil {
@@ -53,10 +54,14 @@ dsn = %q
 [dns]
 servers = ["127.0.0.1:1"]
 
+[quarantine]
+release_method = "postsuper"
+postfix_config_dir = %q
+
 [log]
 format = "json"
 level = "info"
-`, milterAddr, spool, filepath.Join(dir, "holdfast.db"))
+`, milterAddr, spool, filepath.Join(dir, "holdfast.db"), postfixEtc)
 	path := filepath.Join(dir, "holdfast.toml")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
