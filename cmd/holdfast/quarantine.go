@@ -75,7 +75,7 @@ func purgeLoop(ctx context.Context, q *quarantine.Service, interval time.Duratio
 	}
 }
 
-// hold stores a held message before the MTA is told to hold it. The
+// hold stores a held message before the MTA is instructed to hold it. The
 // stored copy starts with the headers the milter adds, so it matches what
 // the MTA keeps. An error makes Judge fail, and the MTA gets the fail
 // mode, so a message is never held by the MTA without a stored entry.
