@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests need, by the command that proves each is there.
-declare -A need=([postfix]=/usr/sbin/postfix)
+declare -A need=([postfix]=/usr/sbin/postfix [chromium]=/usr/bin/chromium)
 
 missing=()
 for pkg in "${!need[@]}"; do

@@ -64,6 +64,12 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// validToken reports whether s has the form newToken gives.
+func validToken(s string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil && len(b) == tokenBytes
+}
+
 func hashToken(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
@@ -169,8 +175,17 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	s.showLogin(w, r, http.StatusOK, "", "")
 }
 
+// showLogin renders the login form. It keeps the browser's login token
+// when it has one, because a browser may load the login page twice at
+// once (a favicon request is sent there too), and a new token would make
+// the form shown first stale.
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, name, message string) {
-	token := newToken()
+	token := ""
+	if c, err := r.Cookie(s.loginCookieName()); err == nil && validToken(c.Value) {
+		token = c.Value
+	} else {
+		token = newToken()
+	}
 	http.SetCookie(w, s.cookie(s.loginCookieName(), token, int(time.Hour.Seconds())))
 	s.render(w, r, status, "login", page{
 		Title: "Log in",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -11,7 +12,7 @@ import (
 	"github.com/holdfast/holdfast/quarantine"
 )
 
-var errFakeNotFound = errors.New("fake: entry not found")
+var errFakeNotFound = fmt.Errorf("fake: %w", quarantine.ErrNotFound)
 
 // fakeQuarantine keeps entries in memory and records every action, so a
 // test can check who did what and that nothing ran without permission.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"html/template"
@@ -218,7 +217,7 @@ func (s *Server) loadEntry(w http.ResponseWriter, r *http.Request) *quarantine.E
 	}
 	e, err := s.q.Get(r.Context(), id)
 	if err != nil || e == nil {
-		if err != nil && !isNotFound(err) {
+		if err != nil && !errors.Is(err, quarantine.ErrNotFound) {
 			s.log.Error("web: get entry failed", "id", id, "user", sessionFrom(r.Context()).User, "err", err)
 			s.fail(w, r, http.StatusInternalServerError, "The message could not be read. Try again later.")
 			return nil
@@ -227,14 +226,6 @@ func (s *Server) loadEntry(w http.ResponseWriter, r *http.Request) *quarantine.E
 		return nil
 	}
 	return e
-}
-
-// isNotFound reports whether err means the entry does not exist.
-// TODO(web): match a quarantine sentinel with errors.Is once the
-// quarantine package defines one; until then sql.ErrNoRows and the
-// wording "not found" are taken as its signs.
-func isNotFound(err error) bool {
-	return errors.Is(err, sql.ErrNoRows) || strings.Contains(err.Error(), "not found")
 }
 
 // detail shows one entry with its evidence, message text and audit trail.
@@ -343,14 +334,30 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 			"user", user,
 			"remote", remote,
 			"err", err)
-		if isNotFound(err) {
-			s.fail(w, r, http.StatusNotFound, fmt.Sprintf("There is no held message %d.", id))
-			return
-		}
-		s.fail(w, r, http.StatusInternalServerError,
-			a.Label+" failed. The server log has the reason. Check the message's audit trail before trying again.")
+		status, message := actionFailure(err, a.Label)
+		s.fail(w, r, status, message)
 		return
 	}
 	s.log.Info("web: action", "action", name, "id", id, "user", user, "remote", remote)
 	http.Redirect(w, r, "/messages/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// actionFailure turns an action's error into a status and a message for
+// staff, naming the cause when the quarantine reports a known one.
+func actionFailure(err error, label string) (int, string) {
+	switch {
+	case errors.Is(err, quarantine.ErrNotFound):
+		return http.StatusNotFound, "There is no such message."
+	case errors.Is(err, quarantine.ErrNotHeld):
+		return http.StatusConflict, label + " failed: the message was already released or deleted."
+	case errors.Is(err, quarantine.ErrNotInMTA):
+		return http.StatusConflict, label + " failed: the mail server no longer holds the message. " +
+			"It can still be deleted here."
+	case errors.Is(err, quarantine.ErrPurged):
+		return http.StatusGone, label + " failed: the stored copy was purged by retention."
+	case errors.Is(err, quarantine.ErrUnavailable):
+		return http.StatusNotImplemented, label + " is not available in this setup."
+	}
+	return http.StatusInternalServerError,
+		label + " failed. The server log has the reason. Check the message's audit trail before trying again."
 }
