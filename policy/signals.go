@@ -78,6 +78,16 @@ const (
 	LoginCountryNew      = "LOGIN_COUNTRY_NEW"
 )
 
+// Cross-message signal names: campaigns and outbound account behaviour.
+// Each is documented in Signals.
+const (
+	Campaign                   = "CAMPAIGN"
+	AccountLoginNewCountry     = "ACCOUNT_LOGIN_NEW_COUNTRY"
+	AccountLoginHosting        = "ACCOUNT_LOGIN_HOSTING"
+	OutboundBurstNewRecipients = "OUTBOUND_BURST_NEW_RECIPIENTS"
+	OutboundBurstRiskyContent  = "OUTBOUND_BURST_RISKY_CONTENT"
+)
+
 // Signals lists every signal with its default weight and trigger. Weights
 // are starting points chosen so that two strong content signals, or one
 // strong signal and two weak ones, reach the default hold score of 8; the
@@ -130,6 +140,11 @@ var Signals = []Definition{
 	{SPFPassOriginAbroad, 3.5, "SPF passes, but the client logged in from a country other than the connecting IP's, the domain's ccTLD country and every login origin seen before for the domain"},
 	{OriginHostingNetwork, 2.5, "the sender's client logged in from a hosting, VPS or VPN network ([geo] hosting lists)"},
 	{LoginCountryNew, 2.5, "a local account sends outbound mail from a country never seen for it; scaled like SENDER_FIRST_CONTACT"},
+	{Campaign, 5.0, "the message shares a key (QR target, attachment SHA-256, sender domain, link domain, attachment name shape) with messages that reached [campaign] min_recipients recipients from min_senders senders, require_new_senders of them new, within the window; later messages with the key join the campaign; scaled by the key kind (QR target and SHA-256 1, domains 0.75, name shape 0.5)"},
+	{AccountLoginNewCountry, 2.5, "a local account logs in from a country (or, at scale 0.4, a network in a known country) it never used, or first used within [account] new_origin_period; left out when LOGIN_COUNTRY_NEW covers the country"},
+	{AccountLoginHosting, 2.5, "a local account logs in from a hosting, VPS or VPN network it never used; left out when ORIGIN_HOSTING_NETWORK is raised"},
+	{OutboundBurstNewRecipients, 3.0, "a message to a first-contact recipient while its local account wrote to at least [account] burst_min_recipients first-contact recipients within burst_window, and at least burst_factor times its median daily count"},
+	{OutboundBurstRiskyContent, 2.5, "a message within such a burst carries an HTML attachment or a link to a domain the history never saw"},
 }
 
 // defaultWeights indexes Signals by name.
