@@ -104,11 +104,11 @@ func runServe(args []string) error {
 		return err
 	}
 	defer d.close()
-	defer startWeb(cfg, d, log)()
 	q, err := newQuarantine(cfg, d.history, log)
 	if err != nil {
 		return err
 	}
+	defer startWeb(cfg, q, d.history, log)()
 	p := newPipeline(cfg, log, d)
 	p.quarantine = q
 	srv, err := milter.New(cfg.Milter, p, log)

@@ -20,19 +20,13 @@ const webShutdownTimeout = 5 * time.Second
 // not "", and returns the function that stops them. A failure to start is
 // logged at error level and leaves the milter running, because mail must
 // keep flowing whether or not staff can review it.
-func startWeb(cfg *Config, d *deps, log *slog.Logger) (stop func()) {
+func startWeb(cfg *Config, q web.Quarantine, accounts web.Accounts, log *slog.Logger) (stop func()) {
 	noop := func() {}
 	if !cfg.Web.Enabled() {
 		log.Info("web: review pages off: [web] listen is empty")
 		return noop
 	}
-	q := reviewQuarantine(d)
-	if q == nil || d.history == nil {
-		log.Warn("web: review pages not started: no quarantine service in serve")
-		return noop
-	}
-
-	srv, err := web.New(cfg.Web, q, d.history, log)
+	srv, err := web.New(cfg.Web, q, accounts, log)
 	if err != nil {
 		log.Error("web: review pages not started", "err", err)
 		return noop
@@ -58,12 +52,4 @@ func startWeb(cfg *Config, d *deps, log *slog.Logger) (stop func()) {
 			log.Warn("web: review pages did not stop cleanly", "err", err)
 		}
 	}
-}
-
-// reviewQuarantine returns the quarantine the review pages act on.
-// TODO(web): return the quarantine.Service that serve builds for the
-// milter once it is wired in. Until then it returns nil, so the review
-// pages stay off.
-func reviewQuarantine(d *deps) web.Quarantine {
-	return nil
 }
