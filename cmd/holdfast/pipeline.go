@@ -62,8 +62,9 @@ func (p *pipeline) judge(ctx context.Context, raw []byte, env envelope, size int
 func (p *pipeline) decide(ctx context.Context, raw []byte, env envelope, report *scanner.Report, size int64, truncated bool) judgement {
 	in := p.senderInput(raw, env, report)
 	a := p.deps.checker.Assess(ctx, in)
+	signals := append(a.Signals, p.blocklistSignals(ctx, in, a)...)
 	v := policy.Decide(policy.Input{
-		Report: report, Sender: a.Signals,
+		Report: report, Sender: signals,
 		Truncated: truncated, Size: size, ScannedBytes: int64(len(raw)),
 	}, p.cfg.Policy)
 	return judgement{Report: report, Sender: a, Verdict: v, input: in}
@@ -94,6 +95,40 @@ func (p *pipeline) senderInput(raw []byte, env envelope, r *scanner.Report) send
 		}
 	}
 	return in
+}
+
+// blocklistSignals raises BLOCKLISTED when staff marked the sender, its
+// domain or a link domain as phishing. A failed lookup is logged and
+// raises nothing: the other signals still judge the message.
+func (p *pipeline) blocklistSignals(ctx context.Context, in sender.Input, a sender.Assessment) []policy.Signal {
+	if p.deps.history == nil {
+		return nil
+	}
+	domains := []string{}
+	if a.SenderDomain != "" {
+		domains = append(domains, a.SenderDomain)
+	}
+	for _, l := range in.Links {
+		domains = append(domains, l.Domain)
+	}
+	hits, err := p.deps.history.Blocklisted(ctx, domains, a.SenderAddress)
+	if err != nil {
+		p.log.Warn("blocklist lookup failed", "err", err)
+		return nil
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	return []policy.Signal{{Name: policy.Blocklisted,
+		Evidence: "marked as phishing by staff: " + strings.Join(defangAll(hits), ", ")}}
+}
+
+func defangAll(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = strings.ReplaceAll(s, ".", "[.]")
+	}
+	return out
 }
 
 // learn teaches the history what an accepted message shows. Held and

@@ -58,6 +58,11 @@ servers = ["127.0.0.1:1"]
 release_method = "postsuper"
 postfix_config_dir = %q
 
+# The review pages are tested elsewhere; leaving them off keeps this test
+# from competing for their port with other tests running at once.
+[web]
+listen = ""
+
 [log]
 format = "json"
 level = "info"

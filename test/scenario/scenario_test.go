@@ -11,8 +11,10 @@
 package scenario
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +38,8 @@ local_domains = [%q]
 dsn = %q
 [dns]
 servers = [%q]
+[web]
+listen = ""
 [log]
 format = "json"
 %s`, addr, orgDomain, filepath.Join(dir, "history.db"), dns.Addr, geoNetworks()))
@@ -115,6 +119,54 @@ format = "json"
 		}
 		if signals := res.Header("X-Holdfast-Signals"); !hasSignal(signals, "SPF_PASS") || !hasSignal(signals, "SENDER_FIRST_CONTACT") {
 			t.Errorf("newcomer: signals %q, want SPF_PASS and SENDER_FIRST_CONTACT", signals)
+		}
+	})
+
+	t.Run("campaign members are in the quarantine", func(t *testing.T) {
+		var list struct {
+			Total   int `json:"total"`
+			Entries []struct {
+				ID       int64    `json:"id"`
+				MailFrom string   `json:"mail_from"`
+				Rcpts    []string `json:"rcpts"`
+				Origin   struct {
+					LoginCountry  string `json:"login_country"`
+					ClientCountry string `json:"client_country"`
+				} `json:"origin"`
+				QRCodes []struct {
+					Text string `json:"text"`
+				} `json:"qr_codes"`
+			} `json:"entries"`
+		}
+		out := harness.Run(t, bin, "quarantine", "list", "--config", cfg, "--json")
+		if err := json.Unmarshal([]byte(out), &list); err != nil {
+			t.Fatalf("quarantine list --json: %v\n%s", err, out)
+		}
+		if list.Total != 12 {
+			t.Fatalf("quarantine holds %d entries, want the 12 campaign messages", list.Total)
+		}
+		e := list.Entries[0]
+		if e.Origin.LoginCountry != "NG" || e.Origin.ClientCountry != "DE" {
+			t.Errorf("entry %d origin = %+v, want login NG and client DE", e.ID, e.Origin)
+		}
+		if len(e.QRCodes) != 1 || !strings.Contains(e.QRCodes[0].Text, campaignQRHost) {
+			t.Errorf("entry %d QR codes = %+v, want one pointing at %s", e.ID, e.QRCodes, campaignQRHost)
+		}
+
+		// Staff mark one member as phishing: its sender's next message is
+		// held even without a QR code.
+		harness.Run(t, bin, "quarantine", "mark-phish", "--config", cfg, strconv.FormatInt(e.ID, 10))
+		from := e.MailFrom
+		raw := message("Hanse Logistik <"+from+">", "alice@"+orgDomain, "Erinnerung", now.Format(time.RFC1123Z),
+			"Haben Sie das Dokument gesehen?", nil)
+		res, err := harness.Send(srv.Addr, harness.Envelope{
+			ClientIP: campaignServer, Helo: "mail." + campaignDomain, MailFrom: from, Rcpts: []string{"alice@" + orgDomain},
+		}, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if signals := res.Header("X-Holdfast-Signals"); !hasSignal(signals, "BLOCKLISTED") || res.Action != "hold" {
+			t.Errorf("after mark-phish: action %q signals %q, want hold with BLOCKLISTED", res.Action, signals)
 		}
 	})
 
