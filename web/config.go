@@ -82,7 +82,7 @@ func (c Config) WithDefaults() Config {
 
 // Enabled reports whether the review pages should be served.
 func (c Config) Enabled() bool {
-	return c.WithDefaults().Addr() != ""
+	return c.Addr() != ""
 }
 
 // Addr returns the listen address, "" when the review pages are off.

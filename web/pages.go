@@ -249,17 +249,17 @@ type action struct {
 	// Label is the button text; Verb describes the effect on the
 	// confirmation page.
 	Label, Verb string
-	// Held reports that the action applies only to held entries.
-	Held bool
-	do   func(q Quarantine) func(ctx context.Context, id int64, actor, remote string) error
+	// HeldOnly reports that the action applies only to held entries.
+	HeldOnly bool
+	do       func(q Quarantine) func(ctx context.Context, id int64, actor, remote string) error
 }
 
 // actions are keyed by the path segment of their form.
 var actions = map[string]action{
-	"release": {Label: "Release", Held: true,
+	"release": {Label: "Release", HeldOnly: true,
 		Verb: "deliver this message to its recipients",
 		do:   func(q Quarantine) func(context.Context, int64, string, string) error { return q.Release }},
-	"delete": {Label: "Delete", Held: true,
+	"delete": {Label: "Delete", HeldOnly: true,
 		Verb: "delete this message for good: it will not be delivered",
 		do:   func(q Quarantine) func(context.Context, int64, string, string) error { return q.Delete }},
 	"mark-safe": {Label: "Mark safe",
@@ -283,7 +283,7 @@ func allowedActions(e *quarantine.Entry) []actionLink {
 	var out []actionLink
 	for _, name := range actionOrder {
 		a := actions[name]
-		if a.Held && e.Status != quarantine.Held {
+		if a.HeldOnly && e.Status != quarantine.Held {
 			continue
 		}
 		out = append(out, actionLink{Name: name, Label: a.Label})
