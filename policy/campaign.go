@@ -275,8 +275,8 @@ func (c *Campaigns) signal(keys []store.KeyCounts) Signal {
 	scale := 0.0
 	for _, k := range keys {
 		scale = max(scale, kindScale[k.Key.Kind])
-		ev.add(Campaign, "%s %s: %d recipients from %s in %s", keyKindWords[k.Key.Kind], keyEvidence(k.Key),
-			k.Recipients, senderWords(k), durationWords(time.Duration(c.cfg.Window)))
+		ev.add(Campaign, "%s %s: %s recipients from %s in %s", keyKindWords[k.Key.Kind], keyEvidence(k.Key),
+			countWords(k.Recipients), senderWords(k), durationWords(time.Duration(c.cfg.Window)))
 	}
 	return Signal{Name: Campaign, Scale: scale, Evidence: ev[Campaign].String()}
 }
@@ -293,9 +293,17 @@ func keyEvidence(k store.CampaignKey) string {
 
 func senderWords(k store.KeyCounts) string {
 	if k.NewSenders == k.Senders {
-		return fmt.Sprintf("%d new senders", k.Senders)
+		return countWords(k.Senders) + " new senders"
 	}
-	return fmt.Sprintf("%d senders (%d new)", k.Senders, k.NewSenders)
+	return fmt.Sprintf("%s senders (%s new)", countWords(k.Senders), countWords(k.NewSenders))
+}
+
+// countWords writes a count, marking one that reached the store's cap.
+func countWords(n int64) string {
+	if n >= store.MaxCampaignCount {
+		return fmt.Sprintf("at least %d", n)
+	}
+	return fmt.Sprint(n)
 }
 
 // durationWords writes whole hours as "6h" and other durations as

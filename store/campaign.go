@@ -32,6 +32,13 @@ const MaxCampaignKeys = 16
 // the count still grows.
 const MaxCampaignRecipients = 100
 
+// MaxCampaignCount is where the counts of one key stop: each count reads
+// at most this many index entries, so a key that every message shares
+// (a common name shape) costs the same as a rare one. Arbitrary: chosen
+// far above any useful threshold, so a count at the cap reads as "at
+// least" in evidence.
+const MaxCampaignCount = 1000
+
 // CampaignKey is one key of a message.
 type CampaignKey struct {
 	// Kind is one of the Key constants.
@@ -67,6 +74,7 @@ type KeyCounts struct {
 	// Messages, Recipients and Senders count the distinct messages,
 	// recipients and senders within the window. NewSenders counts the
 	// senders that were new to the organisation at a message within it.
+	// Each count stops at MaxCampaignCount.
 	Messages   int64
 	Recipients int64
 	Senders    int64
@@ -200,11 +208,14 @@ ON CONFLICT (key_id, sender) DO UPDATE SET
 	expireMessages:   `DELETE FROM campaign_key_messages WHERE key_id = ? AND at < ?`,
 	expireRecipients: `DELETE FROM campaign_key_recipients WHERE key_id = ? AND last_seen < ?`,
 	expireSenders:    `DELETE FROM campaign_key_senders WHERE key_id = ? AND last_seen < ?`,
-	countMessages: `SELECT count(*), coalesce(min(at), 0) FROM campaign_key_messages
-WHERE key_id = ? AND at >= ?`,
-	countRecipients: `SELECT count(*) FROM campaign_key_recipients WHERE key_id = ? AND last_seen >= ?`,
-	countSenders: `SELECT count(*), coalesce(sum(new_seen >= ?2), 0) FROM campaign_key_senders
-WHERE key_id = ?1 AND last_seen >= ?2`,
+	countMessages: `SELECT
+	(SELECT count(*) FROM (SELECT 1 FROM campaign_key_messages
+		WHERE key_id = ?1 AND at >= ?2 LIMIT ?3)),
+	(SELECT coalesce(min(at), 0) FROM campaign_key_messages WHERE key_id = ?1 AND at >= ?2)`,
+	countRecipients: `SELECT count(*) FROM (SELECT 1 FROM campaign_key_recipients
+WHERE key_id = ?1 AND last_seen >= ?2 LIMIT ?3)`,
+	countSenders: `SELECT count(*), coalesce(sum(new), 0) FROM (SELECT new_seen >= ?2 AS new
+FROM campaign_key_senders WHERE key_id = ?1 AND last_seen >= ?2 LIMIT ?3)`,
 	activeCampaign: `SELECT id FROM campaigns WHERE kind = ? AND value = ? AND last_seen >= ?
 ORDER BY last_seen DESC LIMIT 1`,
 }
@@ -288,14 +299,14 @@ func (w *campaignWrite) observeKey(ctx context.Context, k CampaignKey, message, 
 	}
 
 	var first int64
-	if err := w.countMessages.QueryRowContext(ctx, id, start).Scan(&c.Messages, &first); err != nil {
+	if err := w.countMessages.QueryRowContext(ctx, id, start, MaxCampaignCount).Scan(&c.Messages, &first); err != nil {
 		return c, err
 	}
 	c.FirstSeen = fromNanos(first)
-	if err := w.countRecipients.QueryRowContext(ctx, id, start).Scan(&c.Recipients); err != nil {
+	if err := w.countRecipients.QueryRowContext(ctx, id, start, MaxCampaignCount).Scan(&c.Recipients); err != nil {
 		return c, err
 	}
-	if err := w.countSenders.QueryRowContext(ctx, id, start).Scan(&c.Senders, &c.NewSenders); err != nil {
+	if err := w.countSenders.QueryRowContext(ctx, id, start, MaxCampaignCount).Scan(&c.Senders, &c.NewSenders); err != nil {
 		return c, err
 	}
 	err := w.activeCampaign.QueryRowContext(ctx, k.Kind, k.Value, start).Scan(&c.Campaign)
