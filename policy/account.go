@@ -110,8 +110,8 @@ type AccountStore interface {
 	ObserveAccount(ctx context.Context, obs store.AccountObservation) (store.AccountActivity, error)
 }
 
-// AccountInput is what account watching needs of one outbound message
-// submitted with a SASL login.
+// AccountInput is the part of one outbound message submitted with a SASL
+// login that account watching reads.
 type AccountInput struct {
 	// Time is when the message arrived; zero means now.
 	Time time.Time
@@ -126,14 +126,14 @@ type AccountInput struct {
 	LoginIP      string
 	LoginCountry string
 	LoginASN     string
-	// LoginHosting is why the login network counts as a hosting, VPS or
-	// VPN network (sender.Place.Hosting), "" when it does not.
+	// LoginHosting is the reason the login network counts as a hosting,
+	// VPS or VPN network (sender.Place.Hosting), "" when it does not.
 	LoginHosting string
 	// Report is the scanner's report, for the content a burst makes
 	// risky; nil means no content was scanned.
 	Report *scanner.Report
-	// KnownLinkDomains lists the registrable link domains the history
-	// knows. Nil means unknown, so links are not judged; an empty
+	// KnownLinkDomains lists the registrable link domains found in the
+	// history. Nil means unknown, so links are not judged; an empty
 	// non-nil map means none is known.
 	KnownLinkDomains map[string]bool
 	// Raised lists the signals already raised for the message by the
@@ -141,7 +141,7 @@ type AccountInput struct {
 	Raised []Signal
 }
 
-// AccountResult is what Accounts.Observe found for one message.
+// AccountResult is the outcome of Accounts.Observe for one message.
 type AccountResult struct {
 	// Signals lists the account signals; append them to Input.Sender
 	// before Decide.

@@ -11,7 +11,7 @@ import (
 	"github.com/holdfast/holdfast/store"
 )
 
-// originFamiliarity tells which login origins an account used before.
+// originFamiliarity decides which login origins an account used before.
 // An origin is familiar when accepted mail taught it (store.Origin) and
 // that was not only within the new-origin period: either the account's
 // login record of it is older than the period, or the history learnt

@@ -10,7 +10,7 @@ import (
 	"github.com/holdfast/holdfast/store"
 )
 
-// Campaign detection sees what only shows across messages: dozens of
+// Campaign detection finds what only shows across messages: dozens of
 // messages that share a QR target, an attachment or a sending domain and
 // reach many recipients from several new senders within hours. It is
 // configured by the [campaign] section (CampaignConfig) and keeps its
@@ -120,7 +120,7 @@ type CampaignStore interface {
 	RecordCampaignVerdict(ctx context.Context, message int64, verdict string, entryID int64) error
 }
 
-// CampaignInput is what campaign detection needs of one inbound message.
+// CampaignInput is the part of one inbound message campaign detection reads.
 type CampaignInput struct {
 	// Time is when the message arrived; zero means now.
 	Time      time.Time
@@ -141,14 +141,14 @@ type CampaignInput struct {
 	Recipients []string
 	// LocalDomains lists [org] local_domains; they are never keys.
 	LocalDomains []string
-	// DomainsFirstSeen maps the sender domain and link domains the
-	// history knows to the time it first saw each. A domain first seen
+	// DomainsFirstSeen maps the sender domain and link domains found in
+	// the history to the time it first saw each. A domain first seen
 	// before the window is not a key; a domain absent from the map was
 	// never seen and is one.
 	DomainsFirstSeen map[string]time.Time
 }
 
-// CampaignResult is what Campaigns.Observe found for one message.
+// CampaignResult is the outcome of Campaigns.Observe for one message.
 type CampaignResult struct {
 	// Message identifies the message in the store, for Record.
 	Message int64

@@ -64,7 +64,7 @@ func CampaignKeys(in CampaignInput, window time.Duration) []store.CampaignKey {
 
 // NameShape returns an attachment name's shape: case-folded, with every
 // run of digits replaced by "#", so "Invoice_2024-118.PDF" becomes
-// "invoice_#-#.pdf". It returns "" for a name whose shape says nothing:
+// "invoice_#-#.pdf". It returns "" for a name whose shape carries no information:
 // an empty name, or one whose stem holds no letter ("#.pdf"), which
 // scanners and phones give to every file.
 func NameShape(name string) string {
