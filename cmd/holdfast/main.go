@@ -24,7 +24,7 @@ import (
 const usage = `usage: holdfast COMMAND [flags]
 
 commands:
-  serve          run the milter (flags: --config FILE)
+  serve          run the milter and the review pages (flags: --config FILE)
   scan           scan message or attachment files and print the verdict
   learn          import past mail (mbox, Maildir, .eml) into the history
   check-config   validate a config file and print the effective config
