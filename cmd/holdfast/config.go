@@ -38,7 +38,13 @@ type Config struct {
 	// Quarantine is the [quarantine] section: release method, retention.
 	Quarantine quarantine.Config `toml:"quarantine"`
 	Web        web.Config        `toml:"web"`
-	Log        LogConfig         `toml:"log"`
+	// Campaign is the [campaign] section: the window and thresholds of
+	// campaign detection.
+	Campaign policy.CampaignConfig `toml:"campaign"`
+	// Account is the [account] section: the baselines and burst
+	// thresholds of outbound account watching.
+	Account policy.AccountConfig `toml:"account"`
+	Log     LogConfig            `toml:"log"`
 }
 
 // OrgConfig is the [org] section: who the organisation is.
@@ -130,7 +136,7 @@ func (c *Config) validate() error {
 	errs := []error{c.Milter.Validate(), c.Policy.Validate(), c.Sender.Validate(),
 		c.DNS.Validate(), c.Geo.Validate(), c.Store.Validate()}
 	errs = append(errs, c.Quarantine.Validate())
-	errs = append(errs, c.Web.Validate())
+	errs = append(errs, c.Web.Validate(), c.Campaign.Validate(), c.Account.Validate())
 	switch c.Log.Level {
 	case "":
 		c.Log.Level = "info"

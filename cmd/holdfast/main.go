@@ -111,6 +111,9 @@ func runServe(args []string) error {
 	defer startWeb(cfg, q, d.history, log)()
 	p := newPipeline(cfg, log, d)
 	p.quarantine = q
+	if p.cross, err = newCrossMessage(cfg, d.history); err != nil {
+		return err
+	}
 	srv, err := milter.New(cfg.Milter, p, log)
 	if err != nil {
 		return err
@@ -125,6 +128,7 @@ func runServe(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	go purgeLoop(ctx, q, time.Duration(cfg.Quarantine.PurgeInterval), log)
+	go maintenanceLoop(ctx, cfg, d.history, log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 

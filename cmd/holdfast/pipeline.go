@@ -33,6 +33,8 @@ type judgement struct {
 	Verdict policy.Verdict
 	// input is what the sender checks were given, kept for learning.
 	input sender.Input
+	// cross is what the campaign and account detectors found.
+	cross crossOutcome
 }
 
 // pipeline runs scanner, then policy, for the milter and for `holdfast scan`
@@ -44,6 +46,9 @@ type pipeline struct {
 	deps    *deps
 	// quarantine stores held messages; nil for holdfast scan.
 	quarantine *quarantine.Service
+	// cross holds the campaign and account detectors; nil in commands
+	// that never track messages.
+	cross *crossMessage
 }
 
 func newPipeline(cfg *Config, log *slog.Logger, d *deps) *pipeline {
@@ -52,22 +57,37 @@ func newPipeline(cfg *Config, log *slog.Logger, d *deps) *pipeline {
 
 // judge scans raw, checks the sender and decides. size is the message's
 // full size, larger than len(raw) when the milter truncated it.
-func (p *pipeline) judge(ctx context.Context, raw []byte, env envelope, size int64, truncated bool) judgement {
+func (p *pipeline) judge(ctx context.Context, raw []byte, env envelope, size int64, truncated bool,
+	track *tracking) judgement {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Scanner.timeout())
 	defer cancel()
-	return p.decide(ctx, raw, env, p.scanner.Scan(ctx, raw), size, truncated)
+	return p.decide(ctx, raw, env, p.scanner.Scan(ctx, raw), size, truncated, track)
 }
 
-// decide checks the sender of a scanned message and scores both.
-func (p *pipeline) decide(ctx context.Context, raw []byte, env envelope, report *scanner.Report, size int64, truncated bool) judgement {
+// tracking asks decide to count the message into the campaign and account
+// windows. The milter always does; `holdfast scan` only when asked.
+type tracking struct {
+	queueID string
+	log     *slog.Logger
+}
+
+// decide checks the sender of a scanned message and scores both. With
+// track set, the message also joins the cross-message windows.
+func (p *pipeline) decide(ctx context.Context, raw []byte, env envelope, report *scanner.Report,
+	size int64, truncated bool, track *tracking) judgement {
 	in := p.senderInput(raw, env, report)
 	a := p.deps.checker.Assess(ctx, in)
+	j := judgement{Report: report, Sender: a, input: in}
 	signals := append(a.Signals, p.blocklistSignals(ctx, in, a)...)
-	v := policy.Decide(policy.Input{
+	if track != nil {
+		j.cross = p.observeCross(ctx, in, a, &j, track.queueID, track.log)
+		signals = append(signals, j.cross.signals...)
+	}
+	j.Verdict = policy.Decide(policy.Input{
 		Report: report, Sender: signals,
 		Truncated: truncated, Size: size, ScannedBytes: int64(len(raw)),
 	}, p.cfg.Policy)
-	return judgement{Report: report, Sender: a, Verdict: v, input: in}
+	return j
 }
 
 // senderInput builds what the sender checks need from the envelope, the
@@ -149,9 +169,9 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 		ClientIP: ipString(msg), ClientName: msg.ClientName, Helo: msg.Helo,
 		MailFrom: msg.MailFrom, Rcpts: msg.Rcpts, AuthUser: msg.AuthUser,
 	}
-	j := p.judge(ctx, msg.Raw, env, msg.Size, msg.Truncated)
-	v := j.Verdict
 	log := p.log.With("conn_id", msg.ConnID, "queue_id", msg.QueueID)
+	j := p.judge(ctx, msg.Raw, env, msg.Size, msg.Truncated, &tracking{queueID: msg.QueueID, log: log})
+	v := j.Verdict
 	p.learn(ctx, j, log)
 
 	p.log.Info("verdict",
@@ -167,18 +187,22 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 	)
 
 	d := milter.Decision{Headers: append(verdictHeaders(v), senderHeader(j.Sender))}
+	var entryID int64
 	switch v.Enforced {
 	case policy.Hold:
 		d.Action = milter.Hold
 		d.Reason = v.Reason()
-		if err := p.hold(ctx, msg, j, &d, log); err != nil {
+		id, err := p.hold(ctx, msg, j, &d, log)
+		if err != nil {
 			return milter.Decision{}, err
 		}
+		entryID = id
 	case policy.Reject:
 		d.Action = milter.Reject
 	default:
 		d.Action = milter.Accept
 	}
+	p.recordCampaign(ctx, j.cross, v, entryID, log)
 	return d, nil
 }
 

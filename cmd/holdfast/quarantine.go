@@ -80,9 +80,9 @@ func purgeLoop(ctx context.Context, q *quarantine.Service, interval time.Duratio
 // the MTA keeps. An error makes Judge fail, and the MTA gets the fail
 // mode, so a message is never held by the MTA without a stored entry.
 func (p *pipeline) hold(ctx context.Context, msg *milter.Message, j judgement, d *milter.Decision,
-	log *slog.Logger) error {
+	log *slog.Logger) (int64, error) {
 	if p.quarantine == nil {
-		return nil
+		return 0, nil
 	}
 	var raw []byte
 	for _, f := range d.Headers {
@@ -93,11 +93,11 @@ func (p *pipeline) hold(ctx context.Context, msg *milter.Message, j judgement, d
 	e := heldEntry(msg, j, time.Now())
 	id, err := p.quarantine.Hold(ctx, e, raw)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	d.Headers = append(d.Headers, milter.Field{Name: "X-Holdfast-Quarantine-Id", Value: fmt.Sprint(id)})
 	log.Info("quarantined", "id", id)
-	return nil
+	return id, nil
 }
 
 // maxEntryItems bounds the links, QR codes and attachments copied into
@@ -120,6 +120,7 @@ func heldEntry(msg *milter.Message, j judgement, now time.Time) *quarantine.Entr
 		Verdict:    v.Action.String(),
 		Score:      v.Score,
 		Origin:     entryOrigin(j.Sender),
+		Campaign:   campaignLabel(j.cross),
 		Size:       msg.Size,
 		Truncated:  msg.Truncated,
 	}
@@ -183,4 +184,13 @@ func entryOrigin(a sender.Assessment) quarantine.Origin {
 	}
 	o.DKIM = strings.Join(dkim, ", ")
 	return o
+}
+
+// campaignLabel names the strongest campaign a message joined, "" when
+// none.
+func campaignLabel(c crossOutcome) string {
+	if c.campaign == nil {
+		return ""
+	}
+	return c.campaign.Label()
 }

@@ -61,6 +61,8 @@ func runScan(args []string, stdin io.Reader, out io.Writer) error {
 	fs.StringVar(&env.MailFrom, "mail-from", "", "envelope sender (default: the From header)")
 	fs.Var(&rcpts, "rcpt", "envelope recipient, repeatable (default: the To and Cc headers)")
 	fs.StringVar(&env.AuthUser, "auth-user", "", "SASL login name of the submitting client")
+	track := fs.Bool("track", false, "count each file into the campaign and account windows of the configured store, "+
+		"as the milter does (for replaying captured traffic; needs --config)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: holdfast scan [flags] FILE... (- reads standard input)")
 		fs.PrintDefaults()
@@ -90,6 +92,14 @@ func runScan(args []string, stdin io.Reader, out io.Writer) error {
 	}
 	defer d.close()
 	p := newPipeline(cfg, slog.New(slog.DiscardHandler), d)
+	if *track {
+		if *path == "" || d.history == nil {
+			return errors.New("--track needs --config with an existing [store]")
+		}
+		if p.cross, err = newCrossMessage(cfg, d.history); err != nil {
+			return err
+		}
+	}
 
 	var failed []string
 	for _, name := range fs.Args() {
@@ -147,7 +157,11 @@ func scanOne(p *pipeline, name string, stdin io.Reader, env envelope) (*scanOutp
 	defer cancel()
 	report := p.scanner.Scan(ctx, data)
 	env = envelopeFromHeaders(env, report)
-	j := p.decide(ctx, data, env, report, size, truncated)
+	var track *tracking
+	if p.cross != nil {
+		track = &tracking{log: p.log}
+	}
+	j := p.decide(ctx, data, env, report, size, truncated, track)
 
 	res.Verdict = j.Verdict.Action.String()
 	res.Enforced = j.Verdict.Enforced.String()
