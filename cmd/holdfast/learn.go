@@ -53,7 +53,11 @@ func runLearn(args []string, out io.Writer) error {
 	}
 	defer d.close()
 
-	l := &learner{p: newPipeline(cfg, slog.New(slog.DiscardHandler), d), out: out}
+	p := newPipeline(cfg, slog.New(slog.DiscardHandler), d)
+	if p.cross, err = newCrossMessage(cfg, d.history); err != nil {
+		return err
+	}
+	l := &learner{p: p, out: out}
 	start := time.Now()
 	for _, root := range fs.Args() {
 		if err := l.path(root); err != nil {
@@ -169,6 +173,17 @@ func (l *learner) message(raw []byte) {
 	obs := l.p.deps.checker.Observation(in, a)
 	if t, err := mail.ParseDate(headerOf(report, "Date")); err == nil {
 		obs.Time = t
+	}
+
+	// Past outbound mail is also each account's baseline: its daily
+	// volume and how often it writes to someone new. The recipients are
+	// judged before this message teaches the history about them.
+	if a.Direction == sender.Outbound && l.p.cross.accounts != nil {
+		ai := accountInput(obs.Time, in, a, &judgement{Report: report}, l.p.cfg.Org.LocalDomains)
+		if _, err := l.p.cross.accounts.Observe(ctx, ai); err != nil {
+			l.stats.Skipped++
+			return
+		}
 	}
 	if err := l.p.deps.history.Learn(ctx, obs); err != nil {
 		l.stats.Skipped++

@@ -30,6 +30,7 @@ commands:
   check-config   validate a config file and print the effective config
   quarantine     list, show, release or delete held messages
   user           add, change, delete or list review page accounts
+  campaign       list campaigns, show their members, release or delete them
 
 Run "holdfast COMMAND -h" for a command's flags.
 `
@@ -45,6 +46,8 @@ func main() {
 		err = runServe(os.Args[2:])
 	case "scan":
 		err = runScan(os.Args[2:], os.Stdin, os.Stdout)
+	case "campaign":
+		err = runCampaign(os.Args[2:], os.Stdout)
 	case "learn":
 		err = runLearn(os.Args[2:], os.Stdout)
 	case "user":

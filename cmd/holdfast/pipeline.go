@@ -151,10 +151,12 @@ func defangAll(items []string) []string {
 	return out
 }
 
-// learn teaches the history what an accepted message shows. Held and
-// rejected messages never teach it.
+// learn teaches the history what a message judged clean shows. Tagged,
+// held and rejected messages never teach it, in observe mode too: one
+// tagged wave message must not make its sender and link domains known to
+// the messages that follow it.
 func (p *pipeline) learn(ctx context.Context, j judgement, log *slog.Logger) {
-	if p.deps.history == nil || j.Verdict.Enforced >= policy.Hold {
+	if p.deps.history == nil || j.Verdict.Action != policy.Accept {
 		return
 	}
 	obs := p.deps.checker.Observation(j.input, j.Sender)

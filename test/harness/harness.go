@@ -152,3 +152,13 @@ func Must(t testing.TB, err error, what string) {
 
 // Errorf formats an error the way the helpers report them.
 func Errorf(format string, args ...any) error { return fmt.Errorf("harness: "+format, args...) }
+
+// RunAllowFail runs `holdfast ARGS...` and returns standard output and
+// standard error together, whatever the exit status.
+func RunAllowFail(t testing.TB, bin string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, _ := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	return string(out)
+}
