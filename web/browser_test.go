@@ -86,7 +86,7 @@ func startBrowserEnv(t *testing.T) *browserEnv {
 	}
 
 	listen := "127.0.0.1:0"
-	srv, err := New(Config{Listen: &listen}, q, st, log)
+	srv, err := New(Config{Listen: &listen}, q, st, st, log)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

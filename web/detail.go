@@ -24,6 +24,10 @@ type detailData struct {
 	RawProblem string
 	Audit      []quarantine.Action
 	Actions    []actionLink
+	// CampaignText is the entry's campaign label as shown, and CampaignID
+	// the campaign it names, 0 when not found.
+	CampaignText string
+	CampaignID   int64
 }
 
 type signalView struct {
@@ -98,6 +102,15 @@ func (s *Server) detailData(ctx context.Context, e *quarantine.Entry) (detailDat
 	d.Audit, err = s.q.Audit(ctx, e.ID)
 	if err != nil {
 		return d, err
+	}
+
+	// The label stays on the page as text when its campaign cannot be
+	// found, so a store failure costs only the link.
+	if e.Campaign != "" {
+		d.CampaignText = labelText(e.Campaign)
+		if d.CampaignID, err = s.campaignOfEntry(ctx, e); err != nil {
+			s.log.Warn("web: find campaign of entry failed", "id", e.ID, "err", err)
+		}
 	}
 	return d, nil
 }

@@ -1,12 +1,15 @@
 // Package web serves the staff review pages of the quarantine: a login, a
 // list of held messages with filters, a detail page per message, and
 // release, delete, mark-safe and mark-phishing actions, each behind a
-// confirmation page. Pages are rendered on the server with html/template
+// confirmation page. Campaign pages list the campaigns the store found,
+// each with its members, and release or delete all held members of one
+// campaign at once. Pages are rendered on the server with html/template
 // and need no JavaScript. The style sheet is embedded in the binary.
 //
 // It never renders message HTML, never links to a URL found in a message
-// and never fetches anything a message names: links are shown defanged as
-// text (hxxps://evil[.]example), and bodies as escaped plain text. It does
+// and never fetches anything a message names: links and campaign domains
+// are shown defanged as text (hxxps://evil[.]example), and bodies as
+// escaped plain text. It does
 // no more than the CLI can: every action goes through the Quarantine it is
 // handed, which records the audit trail.
 //
@@ -40,6 +43,7 @@ import (
 	"time"
 
 	"github.com/holdfast/holdfast/quarantine"
+	"github.com/holdfast/holdfast/store"
 )
 
 // Quarantine is the quarantine interface of the review pages. The actions
@@ -68,6 +72,20 @@ type Accounts interface {
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 }
 
+// Campaigns reads the campaigns that the milter found. store.Store
+// implements it.
+type Campaigns interface {
+	Campaigns(ctx context.Context, f store.CampaignFilter) ([]store.Campaign, error)
+	// CampaignByID returns an error wrapping store.ErrCampaignNotFound for
+	// an unknown id.
+	CampaignByID(ctx context.Context, id int64) (store.Campaign, error)
+	// CampaignMembers returns the members oldest first, with the verdict
+	// each got and its quarantine entry id when it was held.
+	CampaignMembers(ctx context.Context, id int64) ([]store.CampaignMember, error)
+	// CampaignMemberEntries returns the entry ids of all held members.
+	CampaignMemberEntries(ctx context.Context, id int64) ([]int64, error)
+}
+
 //go:embed templates/*.html static/*
 var assets embed.FS
 
@@ -77,17 +95,22 @@ type Server struct {
 	cfg      Config
 	q        Quarantine
 	accounts Accounts
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	limiter  *loginLimiter
-	mux      *http.ServeMux
+	// campaigns is nil when the server was built without campaign data,
+	// and then the campaign pages return 404.
+	campaigns Campaigns
+	log       *slog.Logger
+	pages     map[string]*template.Template
+	limiter   *loginLimiter
+	mux       *http.ServeMux
 	// now is time.Now, replaced by tests.
 	now func() time.Time
 }
 
 // New builds the review UI. cfg is validated and its zero fields take
-// their defaults.
-func New(cfg Config, q Quarantine, accounts Accounts, log *slog.Logger) (*Server, error) {
+// their defaults. campaigns may be nil, which turns the campaign pages
+// off.
+func New(cfg Config, q Quarantine, accounts Accounts, campaigns Campaigns,
+	log *slog.Logger) (*Server, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -97,13 +120,14 @@ func New(cfg Config, q Quarantine, accounts Accounts, log *slog.Logger) (*Server
 		return nil, err
 	}
 	s := &Server{
-		cfg:      cfg,
-		q:        q,
-		accounts: accounts,
-		log:      log,
-		pages:    pages,
-		limiter:  newLoginLimiter(cfg.LoginMaxFailures, cfg.LoginFailureWindow),
-		now:      time.Now,
+		cfg:       cfg,
+		q:         q,
+		accounts:  accounts,
+		campaigns: campaigns,
+		log:       log,
+		pages:     pages,
+		limiter:   newLoginLimiter(cfg.LoginMaxFailures, cfg.LoginFailureWindow),
+		now:       time.Now,
 	}
 	s.routes()
 	return s, nil
@@ -126,6 +150,10 @@ func (s *Server) routes() {
 	m.Handle("GET /messages/{id}", s.requireLogin(s.detail))
 	m.Handle("GET /messages/{id}/confirm/{action}", s.requireLogin(s.confirm))
 	m.Handle("POST /messages/{id}/{action}", s.requireLogin(s.act))
+	m.Handle("GET /campaigns", s.requireLogin(s.campaignList))
+	m.Handle("GET /campaigns/{id}", s.requireLogin(s.campaignDetail))
+	m.Handle("GET /campaigns/{id}/confirm/{action}", s.requireLogin(s.campaignConfirm))
+	m.Handle("POST /campaigns/{id}/{action}", s.requireLogin(s.campaignAct))
 	m.Handle("/", s.requireLogin(s.notFound))
 	s.mux = m
 }
@@ -187,7 +215,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 
 // parsePages parses each page template together with the layout.
 func parsePages() (map[string]*template.Template, error) {
-	names := []string{"login", "list", "detail", "confirm", "error"}
+	names := []string{"login", "list", "detail", "confirm", "error",
+		"campaigns", "campaign", "campaign_confirm", "campaign_result"}
 	pages := make(map[string]*template.Template, len(names))
 	for _, name := range names {
 		t, err := template.New(name).Funcs(funcs).ParseFS(assets,

@@ -33,7 +33,7 @@ func newTestEnv(t *testing.T, cfg Config) *testEnv {
 	q := newFakeQuarantine()
 	accounts := newFakeAccounts(map[string]string{testUser: testPass, "bob": "bob password 1"})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := New(cfg, q, accounts, log)
+	s, err := New(cfg, q, accounts, nil, log)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

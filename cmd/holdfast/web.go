@@ -16,17 +16,24 @@ import (
 // hold up a stop for long.
 const webShutdownTimeout = 5 * time.Second
 
+// webStore is the part of the history store that the review pages read:
+// staff accounts, sessions and campaigns. *store.Store implements it.
+type webStore interface {
+	web.Accounts
+	web.Campaigns
+}
+
 // startWeb serves the review pages beside the milter when [web] listen is
 // not "", and returns the function that stops them. A failure to start is
 // logged at error level and leaves the milter running, because mail must
 // keep flowing whether or not staff can review it.
-func startWeb(cfg *Config, q web.Quarantine, accounts web.Accounts, log *slog.Logger) (stop func()) {
+func startWeb(cfg *Config, q web.Quarantine, history webStore, log *slog.Logger) (stop func()) {
 	noop := func() {}
 	if !cfg.Web.Enabled() {
 		log.Info("web: review pages off: [web] listen is empty")
 		return noop
 	}
-	srv, err := web.New(cfg.Web, q, accounts, log)
+	srv, err := web.New(cfg.Web, q, history, history, log)
 	if err != nil {
 		log.Error("web: review pages not started", "err", err)
 		return noop
