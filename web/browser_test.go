@@ -44,10 +44,13 @@ func (testReleaser) Delete(context.Context, *quarantine.Entry) (string, error) {
 // browserEnv is the review server on real SQLite with the real
 // quarantine service, on a loopback port.
 type browserEnv struct {
-	base     string
-	store    *store.Store
-	hostile  int64
-	qrPhish  int64
+	base    string
+	store   *store.Store
+	hostile int64
+	qrPhish int64
+	// campaign has a hostile key and sender, and the QR phishing entry as
+	// its held member.
+	campaign int64
 	listenOn string
 }
 
@@ -85,6 +88,10 @@ func startBrowserEnv(t *testing.T) *browserEnv {
 		t.Fatalf("Hold(qr phish): %v", err)
 	}
 
+	if env.campaign, err = addHostileCampaign(ctx, st, env.qrPhish, now); err != nil {
+		t.Fatalf("add hostile campaign: %v", err)
+	}
+
 	listen := "127.0.0.1:0"
 	srv, err := New(Config{Listen: &listen}, q, st, st, log)
 	if err != nil {
@@ -100,6 +107,36 @@ func startBrowserEnv(t *testing.T) *browserEnv {
 	env.listenOn = ln.Addr().String()
 	env.base = "http://" + env.listenOn
 	return env
+}
+
+// addHostileCampaign records two messages under an attachment name shape
+// made of the payloads, from a sender carrying one: the first accepted,
+// the second held as entry heldEntry. It returns the campaign's id.
+func addHostileCampaign(ctx context.Context, st *store.Store, heldEntry int64, now time.Time) (int64, error) {
+	key := store.CampaignKey{Kind: store.KeyAttachmentName, Value: payloadOnerror + payloadScript + ".html"}
+	var campaign int64
+	for i, verdict := range []string{"accept", "hold"} {
+		obs, err := st.ObserveCampaign(ctx, store.CampaignObservation{
+			Time: now.Add(time.Duration(i-2) * time.Minute), Window: 6 * time.Hour,
+			QueueID: "4Qm7Lz0Hc" + strconv.Itoa(i), Sender: "x" + payloadScript + "@evil.example",
+			Recipients: []string{"anna.berg@example.test"}, Keys: []store.CampaignKey{key},
+		})
+		if err != nil {
+			return 0, err
+		}
+		var entry int64
+		if verdict == "hold" {
+			c, err := st.JoinCampaign(ctx, obs.Message, key, 6*time.Hour)
+			if err != nil {
+				return 0, err
+			}
+			campaign, entry = c.ID, heldEntry
+		}
+		if err := st.RecordCampaignVerdict(ctx, obs.Message, verdict, entry); err != nil {
+			return 0, err
+		}
+	}
+	return campaign, nil
 }
 
 // startChromium starts Debian's chromium headless with a fresh profile.
@@ -383,6 +420,25 @@ func TestBrowserReview(t *testing.T) {
 		t.Fatalf("write screenshot: %v", err)
 	}
 	t.Logf("detail page screenshot: %s (%d bytes)", shotPath, len(shot))
+
+	// Campaign pages show the key and senders of hostile messages.
+	step("open hostile campaign",
+		chromedp.Navigate(env.base+"/campaigns/"+strconv.FormatInt(env.campaign, 10)),
+		chromedp.WaitVisible(chromedp.CSS(`table.members`)),
+	)
+	time.Sleep(300 * time.Millisecond)
+	s = state(t, ctx)
+	checkInert(t, "hostile campaign", s)
+	for _, want := range []string{
+		"attachment name shape",
+		"x<script>document.title='pwned';window.__pwned='script'</script>@evil[.]example",
+		"accepted before the campaign was detected",
+		"message " + strconv.FormatInt(env.qrPhish, 10),
+	} {
+		if !strings.Contains(s.Text, want) {
+			t.Errorf("hostile campaign page lacks %q\n%s", want, s.Text)
+		}
+	}
 
 	step("log out",
 		chromedp.Click(chromedp.CSS(`form.logout button`)),

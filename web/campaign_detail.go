@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/holdfast/holdfast/quarantine"
@@ -78,7 +79,7 @@ func (s *Server) campaignDetail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "The campaign could not be read. Try again later.")
 		return
 	}
-	s.render(w, r, http.StatusOK, "campaign", withUser(r, "Campaign "+d.Campaign.Key, d))
+	s.render(w, r, http.StatusOK, "campaign", withUser(r, "Campaign "+strconv.FormatInt(c.ID, 10), d))
 }
 
 // campaignData gathers the campaign's members and the current status of
