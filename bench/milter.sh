@@ -26,9 +26,18 @@ fi
 [ -d "$CORPUS" ] || "$BIN_DIR/gencorpus" -out "$CORPUS" >/dev/null
 
 go build -o "$WORK/holdfast" ./cmd/holdfast
+# DNS goes to a closed port on loopback, so SPF, DKIM and DMARC lookups
+# fail at once and no query leaves the machine; the store and the review
+# pages live in the work folder and stay off the default port.
 cat > "$WORK/holdfast.toml" <<TOML
 [milter]
 listen = "inet:127.0.0.1:$PORT"
+[dns]
+servers = ["127.0.0.1:1"]
+[store]
+dsn = "$WORK/holdfast.db"
+[web]
+listen = ""
 [log]
 level = "warn"
 TOML
