@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/holdfast/holdfast/internal/duration"
 )
 
 // Defaults for Config. A zero value in Config selects the default.
@@ -75,24 +77,9 @@ const (
 	FailAccept   = "accept"
 )
 
-// Duration is a time.Duration that decodes from a string such as "30s" or
-// "2m" (time.ParseDuration syntax) in TOML.
-type Duration time.Duration
-
-// UnmarshalText parses text with time.ParseDuration.
-func (d *Duration) UnmarshalText(text []byte) error {
-	v, err := time.ParseDuration(string(text))
-	if err != nil {
-		return err
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalText formats d as time.Duration does.
-func (d Duration) MarshalText() ([]byte, error) {
-	return []byte(time.Duration(d).String()), nil
-}
+// Duration is a config time span: Go syntax ("90s", "36h") or whole days
+// ("30d").
+type Duration = duration.Duration
 
 // Config is the [milter] section of the configuration. A zero value in any
 // field selects the default named in its comment.

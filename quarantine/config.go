@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/holdfast/holdfast/internal/duration"
 )
 
 // Release methods accepted in Config.ReleaseMethod.
@@ -65,34 +66,9 @@ const (
 	DefaultPurgeInterval = time.Hour
 )
 
-// Duration is a time.Duration that decodes from TOML text in
-// time.ParseDuration syntax ("36h") or as whole days ("30d").
-type Duration time.Duration
-
-// UnmarshalText parses "Nd" as N days and anything else with
-// time.ParseDuration.
-func (d *Duration) UnmarshalText(text []byte) error {
-	s := string(text)
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.ParseInt(days, 10, 32)
-		if err != nil {
-			return fmt.Errorf("quarantine: duration %q is invalid: use whole days such as \"30d\"", s)
-		}
-		*d = Duration(time.Duration(n) * 24 * time.Hour)
-		return nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("quarantine: %w", err)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalText formats d as time.Duration does.
-func (d Duration) MarshalText() ([]byte, error) {
-	return []byte(time.Duration(d).String()), nil
-}
+// Duration is a config time span: Go syntax ("90s", "36h") or whole days
+// ("30d").
+type Duration = duration.Duration
 
 // Config is the [quarantine] section of the configuration. A zero value in
 // any field selects the default named in its comment.

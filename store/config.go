@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/holdfast/holdfast/internal/duration"
 )
 
 // Drivers accepted in Config.Driver.
@@ -69,34 +70,9 @@ const MaxKeyBytes = 320
 // header cannot fill the table, while real names fit whole.
 const MaxDisplayNameBytes = 256
 
-// Duration is a time.Duration that decodes from TOML text in
-// time.ParseDuration syntax ("36h") or as whole days ("400d").
-type Duration time.Duration
-
-// UnmarshalText parses "Nd" as N days and anything else with
-// time.ParseDuration.
-func (d *Duration) UnmarshalText(text []byte) error {
-	s := string(text)
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.ParseInt(days, 10, 32)
-		if err != nil {
-			return fmt.Errorf("store: duration %q is invalid: use whole days such as \"400d\"", s)
-		}
-		*d = Duration(time.Duration(n) * 24 * time.Hour)
-		return nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalText formats d as time.Duration does.
-func (d Duration) MarshalText() ([]byte, error) {
-	return []byte(time.Duration(d).String()), nil
-}
+// Duration is a config time span: Go syntax ("90s", "36h") or whole days
+// ("30d").
+type Duration = duration.Duration
 
 // Config is the [store] section of the configuration. A zero value in any
 // field selects the default named in its comment.

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/holdfast/holdfast/internal/duration"
+
 	"github.com/miekg/dns"
 )
 
@@ -27,24 +29,9 @@ const (
 	DefaultResolvConf = "/etc/resolv.conf"
 )
 
-// Duration is a time.Duration that decodes from a string such as "2s"
-// (time.ParseDuration syntax) in TOML.
-type Duration time.Duration
-
-// UnmarshalText parses text with time.ParseDuration.
-func (d *Duration) UnmarshalText(text []byte) error {
-	v, err := time.ParseDuration(string(text))
-	if err != nil {
-		return err
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalText formats d as time.Duration does.
-func (d Duration) MarshalText() ([]byte, error) {
-	return []byte(time.Duration(d).String()), nil
-}
+// Duration is a config time span: Go syntax ("90s", "36h") or whole days
+// ("30d").
+type Duration = duration.Duration
 
 // Config is the [dns] section: the servers holdfast asks and how long it
 // waits for them.
