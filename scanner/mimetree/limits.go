@@ -1,5 +1,7 @@
 package mimetree
 
+import "github.com/holdfast/holdfast/internal/limit"
+
 // Default limits. Zero in a Limits field selects these values and -1 turns
 // the limit off.
 const (
@@ -58,19 +60,9 @@ type Limits struct {
 // resolve returns the limits with zero replaced by the defaults and any
 // negative value by the largest value, which acts as unlimited.
 func (l Limits) resolve() Limits {
-	l.MaxDepth = pick(l.MaxDepth, DefaultMaxDepth)
-	l.MaxParts = pick(l.MaxParts, DefaultMaxParts)
-	l.MaxPartHeaderBytes = pick(l.MaxPartHeaderBytes, DefaultMaxPartHeaderBytes)
-	l.MaxDecodedBytes = int64(pick(int(l.MaxDecodedBytes), DefaultMaxDecodedBytes))
+	l.MaxDepth = limit.Resolve(l.MaxDepth, DefaultMaxDepth)
+	l.MaxParts = limit.Resolve(l.MaxParts, DefaultMaxParts)
+	l.MaxPartHeaderBytes = limit.Resolve(l.MaxPartHeaderBytes, DefaultMaxPartHeaderBytes)
+	l.MaxDecodedBytes = limit.Resolve(l.MaxDecodedBytes, DefaultMaxDecodedBytes)
 	return l
-}
-
-func pick(v, def int) int {
-	switch {
-	case v == 0:
-		return def
-	case v < 0:
-		return int(^uint(0) >> 1)
-	}
-	return v
 }

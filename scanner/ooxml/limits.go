@@ -1,7 +1,7 @@
 package ooxml
 
 import (
-	"math"
+	"github.com/holdfast/holdfast/internal/limit"
 
 	"github.com/holdfast/holdfast/scanner/safezip"
 )
@@ -47,18 +47,8 @@ type Limits struct {
 // resolve returns the limits with zero replaced by the defaults and any
 // negative value by the largest value, which acts as unlimited.
 func (l Limits) resolve() Limits {
-	l.MaxTextBytes = pick(l.MaxTextBytes, DefaultMaxTextBytes)
-	l.MaxLinks = pick(l.MaxLinks, DefaultMaxLinks)
-	l.MaxFieldBytes = pick(l.MaxFieldBytes, DefaultMaxFieldBytes)
+	l.MaxTextBytes = limit.Resolve(l.MaxTextBytes, DefaultMaxTextBytes)
+	l.MaxLinks = limit.Resolve(l.MaxLinks, DefaultMaxLinks)
+	l.MaxFieldBytes = limit.Resolve(l.MaxFieldBytes, DefaultMaxFieldBytes)
 	return l
-}
-
-func pick(v, def int) int {
-	switch {
-	case v == 0:
-		return def
-	case v < 0:
-		return math.MaxInt
-	}
-	return v
 }

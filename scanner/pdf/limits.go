@@ -1,6 +1,6 @@
 package pdf
 
-import "math"
+import "github.com/holdfast/holdfast/internal/limit"
 
 // Default limits. Zero in a Limits field selects these values and -1 turns
 // the limit off.
@@ -99,27 +99,17 @@ type Limits struct {
 // resolve returns the limits with zero replaced by the defaults and any
 // negative value by the largest value, which acts as unlimited.
 func (l Limits) resolve() Limits {
-	l.MaxObjects = pick(l.MaxObjects, DefaultMaxObjects)
-	l.MaxStreamBytes = pick(l.MaxStreamBytes, DefaultMaxStreamBytes)
-	l.MaxTotalBytes = pick(l.MaxTotalBytes, DefaultMaxTotalBytes)
-	l.MaxImages = pick(l.MaxImages, DefaultMaxImages)
-	l.MaxImagePixels = pick(l.MaxImagePixels, DefaultMaxImagePixels)
-	l.MaxEmbeddedBytes = pick(l.MaxEmbeddedBytes, DefaultMaxEmbeddedBytes)
-	l.MaxDepth = min(pick(l.MaxDepth, DefaultMaxDepth), maxDepthCeiling)
-	l.MaxTokens = pick(l.MaxTokens, DefaultMaxTokens)
-	l.MaxLinks = pick(l.MaxLinks, DefaultMaxLinks)
-	l.MaxTextBytes = pick(l.MaxTextBytes, DefaultMaxTextBytes)
+	l.MaxObjects = limit.Resolve(l.MaxObjects, DefaultMaxObjects)
+	l.MaxStreamBytes = limit.Resolve(l.MaxStreamBytes, DefaultMaxStreamBytes)
+	l.MaxTotalBytes = limit.Resolve(l.MaxTotalBytes, DefaultMaxTotalBytes)
+	l.MaxImages = limit.Resolve(l.MaxImages, DefaultMaxImages)
+	l.MaxImagePixels = limit.Resolve(l.MaxImagePixels, DefaultMaxImagePixels)
+	l.MaxEmbeddedBytes = limit.Resolve(l.MaxEmbeddedBytes, DefaultMaxEmbeddedBytes)
+	l.MaxDepth = min(limit.Resolve(l.MaxDepth, DefaultMaxDepth), maxDepthCeiling)
+	l.MaxTokens = limit.Resolve(l.MaxTokens, DefaultMaxTokens)
+	l.MaxLinks = limit.Resolve(l.MaxLinks, DefaultMaxLinks)
+	l.MaxTextBytes = limit.Resolve(l.MaxTextBytes, DefaultMaxTextBytes)
 	return l
-}
-
-func pick(v, def int) int {
-	switch {
-	case v == 0:
-		return def
-	case v < 0:
-		return math.MaxInt
-	}
-	return v
 }
 
 // budget is the work left for one document, shared by every parser and

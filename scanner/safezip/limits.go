@@ -1,6 +1,6 @@
 package safezip
 
-import "math"
+import "github.com/holdfast/holdfast/internal/limit"
 
 // Default limits. Zero in a Limits field selects these values and -1 turns
 // the limit off.
@@ -67,29 +67,9 @@ type Limits struct {
 // resolve returns the limits with zero replaced by the defaults and any
 // negative value by the largest value, which acts as unlimited.
 func (l Limits) resolve() Limits {
-	l.MaxEntries = pickInt(l.MaxEntries, DefaultMaxEntries)
-	l.MaxEntryBytes = pickInt64(l.MaxEntryBytes, DefaultMaxEntryBytes)
-	l.MaxTotalBytes = pickInt64(l.MaxTotalBytes, DefaultMaxTotalBytes)
-	l.MaxRatio = pickInt(l.MaxRatio, DefaultMaxRatio)
+	l.MaxEntries = limit.Resolve(l.MaxEntries, DefaultMaxEntries)
+	l.MaxEntryBytes = limit.Resolve(l.MaxEntryBytes, DefaultMaxEntryBytes)
+	l.MaxTotalBytes = limit.Resolve(l.MaxTotalBytes, DefaultMaxTotalBytes)
+	l.MaxRatio = limit.Resolve(l.MaxRatio, DefaultMaxRatio)
 	return l
-}
-
-func pickInt(v, def int) int {
-	switch {
-	case v == 0:
-		return def
-	case v < 0:
-		return math.MaxInt
-	}
-	return v
-}
-
-func pickInt64(v, def int64) int64 {
-	switch {
-	case v == 0:
-		return def
-	case v < 0:
-		return math.MaxInt64
-	}
-	return v
 }
