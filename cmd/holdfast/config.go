@@ -44,6 +44,7 @@ type Config struct {
 	// Account is the [account] section: the baselines and burst
 	// thresholds of outbound account watching.
 	Account policy.AccountConfig `toml:"account"`
+	Metrics MetricsConfig        `toml:"metrics"`
 	Log     LogConfig            `toml:"log"`
 }
 

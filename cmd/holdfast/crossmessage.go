@@ -53,6 +53,7 @@ func (p *pipeline) observeCross(ctx context.Context, in sender.Input, a sender.A
 		res, err := x.accounts.Observe(ctx, accountInput(now, in, a, j, p.cfg.Org.LocalDomains))
 		if err != nil {
 			log.Warn("account watch failed", "err", err)
+			p.metrics.fail("account")
 			return crossOutcome{}
 		}
 		return crossOutcome{signals: res.Signals}
@@ -69,6 +70,7 @@ func (p *pipeline) observeCross(ctx context.Context, in sender.Input, a sender.A
 	})
 	if err != nil {
 		log.Warn("campaign tracking failed", "err", err)
+		p.metrics.fail("campaign")
 		return crossOutcome{}
 	}
 	return crossOutcome{signals: res.Signals, campaign: &res}

@@ -114,6 +114,8 @@ func runServe(args []string) error {
 	defer startWeb(cfg, q, d.history, log)()
 	p := newPipeline(cfg, log, d)
 	p.quarantine = q
+	p.metrics = newMetrics()
+	defer startMetrics(cfg.Metrics.Listen, p.metrics, log)()
 	if p.cross, err = newCrossMessage(cfg, d.history); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/holdfast/holdfast/milter"
 	"github.com/holdfast/holdfast/policy"
@@ -49,6 +50,8 @@ type pipeline struct {
 	// cross holds the campaign and account detectors; nil in commands
 	// that never track messages.
 	cross *crossMessage
+	// metrics counts verdicts for Prometheus; nil outside serve.
+	metrics *metrics
 }
 
 func newPipeline(cfg *Config, log *slog.Logger, d *deps) *pipeline {
@@ -134,6 +137,7 @@ func (p *pipeline) blocklistSignals(ctx context.Context, in sender.Input, a send
 	hits, err := p.deps.history.Blocklisted(ctx, domains, a.SenderAddress)
 	if err != nil {
 		p.log.Warn("blocklist lookup failed", "err", err)
+		p.metrics.fail("blocklist")
 		return nil
 	}
 	if len(hits) == 0 {
@@ -162,6 +166,7 @@ func (p *pipeline) learn(ctx context.Context, j judgement, log *slog.Logger) {
 	obs := p.deps.checker.Observation(j.input, j.Sender)
 	if err := p.deps.history.Learn(ctx, obs); err != nil {
 		log.Warn("history not updated", "err", err)
+		p.metrics.fail("history")
 	}
 }
 
@@ -172,8 +177,10 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 		MailFrom: msg.MailFrom, Rcpts: msg.Rcpts, AuthUser: msg.AuthUser,
 	}
 	log := p.log.With("conn_id", msg.ConnID, "queue_id", msg.QueueID)
+	start := time.Now()
 	j := p.judge(ctx, msg.Raw, env, msg.Size, msg.Truncated, &tracking{queueID: msg.QueueID, log: log})
 	v := j.Verdict
+	p.metrics.observe(v, time.Since(start))
 	p.learn(ctx, j, log)
 
 	p.log.Info("verdict",
