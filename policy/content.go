@@ -216,6 +216,8 @@ var anomalySignal = map[string]string{
 	"PDF_ENCRYPTED":                 EncryptedAttachment,
 	"ZIP_ENCRYPTED":                 EncryptedAttachment,
 	"ZIP_UNSAFE_NAME":               ArchivePathTraversal,
+	scanner.AnomalyTarUnsafeName:    ArchivePathTraversal,
+	scanner.AnomalyRTFObject:        OfficeEmbeddedObject,
 	"ZIP_PREPENDED_DATA":            PolyglotFile,
 	"IMAGE_UNSCANNED":               UnscannedContent,
 	"IMAGE_UNREADABLE":              UnscannedContent,

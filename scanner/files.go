@@ -120,21 +120,27 @@ func (m *session) open(name string, data []byte, kind Kind, source string, depth
 			depth, m.s.lim.MaxFileDepth)
 		return
 	}
+	// A file whose first bytes say one thing but which ends like a zip is
+	// opened as both: a PDF or an image can carry a whole archive behind
+	// it, and zip readers find it from the end.
+	if kind != KindZip && HasZipTrailer(data) {
+		m.zip(data, source, depth)
+	}
 	switch kind {
 	case KindPNG, KindJPEG, KindGIF, KindBMP, KindTIFF, KindWebP:
 		m.image(data, source)
 	case KindHTML:
 		m.html(data, source)
 	case KindZip:
-		if isOffice(data) {
-			m.office(data, source, depth)
-		} else {
-			m.archive(data, source, depth)
-		}
+		m.zip(data, source, depth)
 	case KindPDF:
 		m.pdf(data, source, depth)
 	case KindGzip:
 		m.gzip(name, data, source, depth)
+	case KindTar:
+		m.tar(data, source, depth)
+	case KindRTF:
+		m.rtf(data, source)
 	case Kind7z, KindRar:
 		m.r.addAnomaly(AnomalyArchiveUnscanned, source, "%s archive of %d bytes is not opened", kind, len(data))
 	case KindOLE2:
@@ -145,6 +151,15 @@ func (m *session) open(name string, data []byte, kind Kind, source string, depth
 		} else if isText(data) {
 			m.textLinks(string(data), source)
 		}
+	}
+}
+
+// zip opens an archive as an Office document or as a plain archive.
+func (m *session) zip(data []byte, source string, depth int) {
+	if isOffice(data) {
+		m.office(data, source, depth)
+	} else {
+		m.archive(data, source, depth)
 	}
 }
 

@@ -32,6 +32,7 @@ const (
 	KindELF     Kind = "elf"
 	KindMachO   Kind = "macho"
 	KindTNEF    Kind = "tnef"
+	KindTar     Kind = "tar"
 )
 
 // sniffWindow is how many leading bytes Sniff inspects. 512 matches
@@ -86,6 +87,8 @@ func Sniff(data []byte) Kind {
 		return KindBMP
 	case isPE(data):
 		return KindPE
+	case isTar(data):
+		return KindTar
 	case looksLikeHTML(head):
 		return KindHTML
 	}
@@ -96,6 +99,12 @@ func Sniff(data []byte) Kind {
 // must be zero, so that text starting with "BM" is not taken for an image.
 func bmpHeaderPlausible(head []byte) bool {
 	return head[6] == 0 && head[7] == 0 && head[8] == 0 && head[9] == 0
+}
+
+// isTar reports whether data is a POSIX or GNU tar archive: "ustar" at
+// offset 257 of the first header block.
+func isTar(data []byte) bool {
+	return len(data) >= 262 && bytes.Equal(data[257:262], []byte("ustar"))
 }
 
 // isPE reports whether data starts with an MS-DOS header. A bare "MZ" prefix
@@ -138,7 +147,7 @@ var extensionKinds = map[string][]Kind{
 	".png": {KindPNG}, ".jpg": {KindJPEG}, ".jpeg": {KindJPEG}, ".gif": {KindGIF},
 	".bmp": {KindBMP}, ".tif": {KindTIFF}, ".tiff": {KindTIFF}, ".webp": {KindWebP},
 	".htm": {KindHTML, KindUnknown}, ".html": {KindHTML, KindUnknown},
-	".gz": {KindGzip}, ".tgz": {KindGzip}, ".7z": {Kind7z}, ".rar": {KindRar},
+	".gz": {KindGzip}, ".tgz": {KindGzip}, ".tar": {KindTar}, ".7z": {Kind7z}, ".rar": {KindRar},
 	".exe": {KindPE}, ".dll": {KindPE}, ".scr": {KindPE},
 }
 
@@ -198,4 +207,22 @@ func kindMatchesName(kind Kind, name string) bool {
 		}
 	}
 	return false
+}
+
+// zipTrailerWindow is how far from the end an end-of-central-directory
+// record can start: its 22 bytes plus a comment of at most 65,535 bytes
+// (APPNOTE.TXT 4.3.16).
+const zipTrailerWindow = 22 + 65535
+
+// HasZipTrailer reports whether data ends with a zip end-of-central-
+// directory record, whatever its first bytes are. A file that sniffs as
+// something else but has one is a polyglot: readers that look at the end,
+// as zip readers do, see an archive.
+func HasZipTrailer(data []byte) bool {
+	tail := data
+	if len(tail) > zipTrailerWindow {
+		tail = tail[len(tail)-zipTrailerWindow:]
+	}
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	return i >= 0 && len(tail)-i >= 22
 }

@@ -1,6 +1,9 @@
 package mimetree
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // Values of Part.Origin.
 const (
@@ -41,9 +44,13 @@ func (w *walker) derived(p *Part, pos position) {
 	}
 }
 
-// isTNEF reports whether p is a TNEF stream by type or by name.
+// isTNEF reports whether p is a TNEF stream by type, by name or by its
+// signature bytes, so a renamed winmail.dat is still opened.
 func isTNEF(p *Part) bool {
 	if p.MediaType == "application/ms-tnef" || p.MediaType == "application/vnd.ms-tnef" {
+		return true
+	}
+	if len(p.Body) >= 4 && binary.LittleEndian.Uint32(p.Body) == tnefSignature {
 		return true
 	}
 	for _, n := range p.Names {
