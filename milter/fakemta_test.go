@@ -170,8 +170,17 @@ type testMessage struct {
 // eomResult is what the milter sent back at end of message.
 type eomResult struct {
 	added      []Field
+	changed    []headerChange
 	quarantine string
 	final      packet
+}
+
+// headerChange is one SMFIR_CHGHEADER: a per-name index, a name and a new
+// value ("" deletes the field).
+type headerChange struct {
+	index uint32
+	name  string
+	value string
 }
 
 // sendEnvelope sends MAIL, RCPT, headers, EOH and body, but not EOM.
@@ -215,6 +224,10 @@ func (f *fakeMTA) eom(macros ...string) eomResult {
 			r.added = append(r.added, Field{string(name), string(bytes.TrimSuffix(value, []byte{0}))})
 		case 'q':
 			r.quarantine = string(bytes.TrimSuffix(p.data, []byte{0}))
+		case 'm':
+			idx := binary.BigEndian.Uint32(p.data)
+			name, value, _ := bytes.Cut(p.data[4:], []byte{0})
+			r.changed = append(r.changed, headerChange{idx, string(name), string(bytes.TrimSuffix(value, []byte{0}))})
 		default:
 			r.final = p
 			return r

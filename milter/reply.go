@@ -199,7 +199,9 @@ func (s *session) exceeded(msg *message) []LimitExceeded {
 }
 
 // reply sends the Decision's headers and final reply to the MTA.
-func (s *session) reply(m *gomilter.Modifier, log *slog.Logger, d Decision) (gomilter.Response, error) {
+// received lists the message's header fields, for RemoveHeaders.
+func (s *session) reply(m *gomilter.Modifier, log *slog.Logger, d Decision,
+	received []Field) (gomilter.Response, error) {
 	if d.Action < Accept || d.Action > TempFail {
 		log.Error("judge returned an invalid decision, replying with fail_mode",
 			"err", errBadAction,
@@ -208,6 +210,9 @@ func (s *session) reply(m *gomilter.Modifier, log *slog.Logger, d Decision) (gom
 		return s.failReply(m, log)
 	}
 
+	if err := removeHeaders(m, d.RemoveHeaders, received); err != nil {
+		return nil, err
+	}
 	for _, f := range d.Headers {
 		if !headerNamePattern.MatchString(f.Name) {
 			log.Error("judge returned an invalid header name, skipping it",
@@ -314,4 +319,23 @@ func foldValue(v string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
+}
+
+// removeHeaders deletes every occurrence of the named fields, the last
+// first, so the per-name indices of the earlier ones stay valid.
+func removeHeaders(m *gomilter.Modifier, names []string, received []Field) error {
+	for _, name := range names {
+		var count int
+		for _, f := range received {
+			if strings.EqualFold(f.Name, name) {
+				count++
+			}
+		}
+		for idx := count; idx >= 1; idx-- {
+			if err := m.ChangeHeader(idx, name, ""); err != nil {
+				return fmt.Errorf("milter: send header deletion: %w", err)
+			}
+		}
+	}
+	return nil
 }

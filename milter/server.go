@@ -158,7 +158,8 @@ func (s *Server) Serve(ln net.Listener) error {
 
 	gm := &gomilter.Server{
 		NewMilter: func() gomilter.Milter { return newSession(s) },
-		Actions:   gomilter.OptAddHeader | gomilter.OptQuarantine | gomilter.OptSetSymList,
+		Actions: gomilter.OptAddHeader | gomilter.OptChangeHeader | gomilter.OptQuarantine |
+			gomilter.OptSetSymList,
 		// No protocol flags: every event is wanted, and every event gets a
 		// reply (no SMFIP_NR_* flags), which go-milter requires.
 		Protocol: 0,

@@ -266,7 +266,7 @@ func (s *session) Body(m *gomilter.Modifier) (_ gomilter.Response, err error) {
 	if judgeErr != nil {
 		return s.failReply(m, msg.log)
 	}
-	return s.reply(m, msg.log, decision)
+	return s.reply(m, msg.log, decision, msg.headers)
 }
 
 // endHeaders writes the blank line between header and body once.

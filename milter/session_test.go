@@ -18,7 +18,7 @@ func TestNegotiationReply(t *testing.T) {
 	f := dialMTA(t, "tcp", ts.addr)
 	n := f.negotiate()
 
-	want := uint32(gomilter.OptAddHeader | gomilter.OptQuarantine | gomilter.OptSetSymList)
+	want := uint32(gomilter.OptAddHeader | gomilter.OptChangeHeader | gomilter.OptQuarantine | gomilter.OptSetSymList)
 	if n.actions != want {
 		t.Errorf("actions = %#x, want %#x", n.actions, want)
 	}
@@ -520,5 +520,26 @@ func TestQuoteCut(t *testing.T) {
 	}
 	if got := quoteCut("a\nb"); got != `"a\nb"` {
 		t.Errorf(`quoteCut("a\nb") = %s, want "a\nb" quoted`, got)
+	}
+}
+
+func TestRemoveHeadersDeletesEveryOccurrence(t *testing.T) {
+	h := newFakeHandler(func(_ context.Context, m *Message) (Decision, error) {
+		return Decision{RemoveHeaders: []string{"X-Holdfast-Verdict"},
+			Headers: []Field{{"X-Holdfast-Verdict", "hold"}}}, nil
+	})
+	ts := startServer(t, Config{}, h)
+	f := ts.open(t)
+	m := simpleMessage(1)
+	m.headers = append(m.headers, Field{"X-Holdfast-Verdict", "accept"}, Field{"x-holdfast-verdict", "accept"})
+	res := f.sendMessage(m)
+	f.quit()
+
+	want := []headerChange{{2, "X-Holdfast-Verdict", ""}, {1, "X-Holdfast-Verdict", ""}}
+	if !slices.Equal(res.changed, want) {
+		t.Errorf("header changes = %+v, want %+v (last occurrence first)", res.changed, want)
+	}
+	if len(res.added) != 1 || res.added[0].Value != "hold" {
+		t.Errorf("added headers = %+v, want the milter's own verdict", res.added)
 	}
 }

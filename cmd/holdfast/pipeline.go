@@ -195,7 +195,10 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 		"signals", strings.Join(v.SignalNames(), ","),
 	)
 
-	d := milter.Decision{Headers: append(verdictHeaders(v), senderHeader(j.Sender))}
+	d := milter.Decision{
+		Headers:       append(verdictHeaders(v), senderHeader(j.Sender)),
+		RemoveHeaders: forgedVerdictHeaders(msg.Headers),
+	}
 	var entryID int64
 	switch v.Enforced {
 	case policy.Hold:
@@ -213,6 +216,25 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 	}
 	p.recordCampaign(ctx, j.cross, v, entryID, log)
 	return d, nil
+}
+
+// ownHeaderPrefix starts the name of every header holdfast adds.
+const ownHeaderPrefix = "x-holdfast-"
+
+// forgedVerdictHeaders returns the names of received fields that look like
+// holdfast's own. A sender who writes "X-Holdfast-Verdict: accept" must
+// not be believed by a mail filter that reads the first such field.
+func forgedVerdictHeaders(fields []milter.Field) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, f := range fields {
+		lower := strings.ToLower(f.Name)
+		if strings.HasPrefix(lower, ownHeaderPrefix) && !seen[lower] {
+			seen[lower] = true
+			names = append(names, f.Name)
+		}
+	}
+	return names
 }
 
 func ipString(msg *milter.Message) string {
