@@ -146,9 +146,15 @@ func campaignShow(ctx context.Context, st *store.Store, id int64, asJSON bool, o
 // member that fails and reporting each failure.
 func campaignAct(ctx context.Context, st *store.Store, svc *quarantine.Service, sub string, id int64,
 	out io.Writer) error {
+	if _, err := st.CampaignByID(ctx, id); err != nil {
+		return err
+	}
 	entries, err := st.CampaignMemberEntries(ctx, id)
 	if err != nil {
 		return err
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(out, "campaign %d has no held members\n", id)
 	}
 	act := svc.Release
 	if sub == "delete" {

@@ -84,6 +84,40 @@ type LogConfig struct {
 	Format string `toml:"format"`
 }
 
+// validate fills the defaults, so the effective configuration shows them,
+// and rejects negative limits: the readers take a negative limit as
+// "unlimited", which a config file must not be able to ask for.
+func (s *ScannerConfig) validate() error {
+	var errs []error
+	check := func(key string, v int64) {
+		if v < 0 {
+			errs = append(errs, fmt.Errorf("scanner: %s = %d is invalid: use a positive value, or 0 for the default",
+				key, v))
+		}
+	}
+	check("max_depth", int64(s.MaxDepth))
+	check("max_parts", int64(s.MaxParts))
+	check("max_part_header_bytes", int64(s.MaxPartHeaderBytes))
+	check("max_decoded_bytes", s.MaxDecodedBytes)
+	check("scan_timeout", int64(s.ScanTimeout))
+	if s.MaxDepth == 0 {
+		s.MaxDepth = mimetree.DefaultMaxDepth
+	}
+	if s.MaxParts == 0 {
+		s.MaxParts = mimetree.DefaultMaxParts
+	}
+	if s.MaxPartHeaderBytes == 0 {
+		s.MaxPartHeaderBytes = mimetree.DefaultMaxPartHeaderBytes
+	}
+	if s.MaxDecodedBytes == 0 {
+		s.MaxDecodedBytes = mimetree.DefaultMaxDecodedBytes
+	}
+	if s.ScanTimeout == 0 {
+		s.ScanTimeout = milter.Duration(DefaultScanTimeout)
+	}
+	return errors.Join(errs...)
+}
+
 // limits converts the section to the scanner's limits.
 func (s ScannerConfig) limits() scanner.Limits {
 	return scanner.Limits{MIME: mimetree.Limits{
@@ -152,9 +186,7 @@ func (c *Config) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log: format %q is invalid: use text or json", c.Log.Format))
 	}
-	if c.Scanner.ScanTimeout == 0 {
-		c.Scanner.ScanTimeout = milter.Duration(DefaultScanTimeout)
-	}
+	errs = append(errs, c.Scanner.validate())
 	for i, d := range c.Org.LocalDomains {
 		c.Org.LocalDomains[i] = strings.ToLower(strings.TrimSuffix(d, "."))
 	}

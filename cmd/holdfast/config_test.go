@@ -40,6 +40,10 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if cfg.Policy.Mode != "enforce" || cfg.Policy.RejectScore != 0 {
 		t.Errorf("policy = %+v, want enforce mode with reject off", cfg.Policy)
 	}
+	if cfg.Scanner.MaxDepth != 30 || cfg.Scanner.MaxParts != 1000 {
+		t.Errorf("scanner limits = %d depth, %d parts, want the defaults 30 and 1000 filled in",
+			cfg.Scanner.MaxDepth, cfg.Scanner.MaxParts)
+	}
 	if cfg.Milter.FailMode != "tempfail" {
 		t.Errorf("fail_mode = %q, want tempfail", cfg.Milter.FailMode)
 	}
@@ -59,6 +63,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"unknown weight", "[policy.weights]\nNOT_A_SIGNAL = 2\n", "NOT_A_SIGNAL"},
 		{"bad log format", "[log]\nformat = \"xml\"\n", `format "xml"`},
 		{"bad duration", "[scanner]\nscan_timeout = \"soon\"\n", "soon"},
+		{"negative depth", "[scanner]\nmax_depth = -1\n", "max_depth = -1 is invalid"},
+		{"negative parts", "[scanner]\nmax_parts = -5\n", "max_parts = -5 is invalid"},
 		{"bad toml", "[milter\n", "holdfast.toml"},
 	}
 	for _, tt := range tests {
