@@ -217,6 +217,7 @@ var anomalySignal = map[string]string{
 	"ZIP_ENCRYPTED":                 EncryptedAttachment,
 	"ZIP_UNSAFE_NAME":               ArchivePathTraversal,
 	scanner.AnomalyTarUnsafeName:    ArchivePathTraversal,
+	scanner.AnomalyFileDepth:        NestingTooDeep,
 	scanner.AnomalyRTFObject:        OfficeEmbeddedObject,
 	"ZIP_PREPENDED_DATA":            PolyglotFile,
 	"IMAGE_UNSCANNED":               UnscannedContent,
