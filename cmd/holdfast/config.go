@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -188,9 +190,39 @@ func (c *Config) validate() error {
 	}
 	errs = append(errs, c.Scanner.validate())
 	for i, d := range c.Org.LocalDomains {
-		c.Org.LocalDomains[i] = strings.ToLower(strings.TrimSuffix(d, "."))
+		c.Org.LocalDomains[i] = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+		if !domainName.MatchString(c.Org.LocalDomains[i]) {
+			errs = append(errs, fmt.Errorf("org: local_domains: %q is not a domain name such as \"example.org\"", d))
+		}
 	}
+	errs = append(errs, c.checkPaths()...)
 	return errors.Join(errs...)
+}
+
+// domainName matches a lower-case DNS domain name with at least two labels.
+var domainName = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$`)
+
+// checkPaths reports files and folders the config names that do not
+// exist, so check-config finds them before serve fails at start.
+func (c *Config) checkPaths() []error {
+	var errs []error
+	mustExist := func(key, path string) {
+		if path == "" {
+			return
+		}
+		if _, err := os.Stat(path); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q cannot be used: %v", key, path, err))
+		}
+	}
+	mustExist("geo: country_db", c.Geo.CountryDB)
+	mustExist("geo: asn_db", c.Geo.ASNDB)
+	if c.Store.Driver == "" || c.Store.Driver == "sqlite" {
+		mustExist("store: dsn: folder", filepath.Dir(c.Store.DSN))
+	}
+	if socket, ok := strings.CutPrefix(c.Milter.Listen, "unix:"); ok {
+		mustExist("milter: listen: folder", filepath.Dir(socket))
+	}
+	return errs
 }
 
 // effective renders the configuration as TOML, for check-config and the
