@@ -126,11 +126,22 @@ type Config struct {
 	PurgeInterval Duration `toml:"purge_interval"`
 
 	// NeverBlock lists domains that MarkPhish never puts on the
-	// blocklist, even when a marked message links to them: shared
-	// hosting, document and login services that phishing abuses but
-	// legitimate mail also uses. serve adds the [org] local_domains.
-	// Default: none.
+	// blocklist, with their subdomains, even when a marked message links
+	// to them: shared hosting, document and login services that phishing
+	// abuses but legitimate mail also uses. It is added to
+	// DefaultNeverBlock. MarkSafe also skips these domains and teaches
+	// only the sender address. Default: none.
 	NeverBlock []string `toml:"never_block"`
+
+	// NeverBlockDefaults merges DefaultNeverBlock, the freemail and
+	// shared platform domains, into NeverBlock. Set it to false to use
+	// only the configured list. Default true.
+	NeverBlockDefaults *bool `toml:"never_block_defaults"`
+
+	// LocalDomains are the organisation's own domains, set by the caller
+	// from [org] local_domains rather than read from this section.
+	// MarkPhish never blocks them.
+	LocalDomains []string `toml:"-"`
 }
 
 // WithDefaults returns c with every zero field set to its default.
@@ -236,5 +247,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("max_bytes", c.MaxBytes),
 		slog.Duration("record_retention", time.Duration(c.RecordRetention)),
 		slog.Duration("purge_interval", time.Duration(c.PurgeInterval)),
+		slog.Any("never_block", c.NeverBlock),
+		slog.Bool("never_block_defaults", c.NeverBlockDefaults == nil || *c.NeverBlockDefaults),
 	)
 }

@@ -10,14 +10,15 @@
 // and the CLI. Store persists entries (package store implements it on
 // SQLite); a Releaser acts on the MTA. Failures are errors prefixed
 // "quarantine: " or "store: "; ErrNotFound, ErrNotHeld, ErrNotInMTA,
-// ErrPurged, ErrTruncated, ErrInvalidQueueID, ErrUnavailable and
-// ErrNoSender can be tested with errors.Is. The Service logs what it did
-// and each failed MTA action; it never logs message content.
+// ErrPurged, ErrTruncated, ErrInvalidQueueID, ErrUnavailable,
+// ErrNoSender and ErrNotBlocked can be tested with errors.Is. The
+// Service logs what it did and each failed MTA action; it never logs
+// message content.
 //
 // Config keys, in the [quarantine] section (see Config): release_method,
 // postfix_config_dir, postsuper_path, postqueue_path, command_timeout,
 // smtp_relay, smtp_helo, retention, max_bytes, record_retention,
-// purge_interval, never_block.
+// purge_interval, never_block, never_block_defaults.
 //
 // Limitations:
 //   - With release_method "smtp" the MTA's own held copy stays in its
@@ -29,9 +30,12 @@
 //     same moment are not serialised. With the postsuper method the
 //     second finds the message gone (ErrNotInMTA); with the smtp method
 //     both deliver it.
-//   - MarkPhish blocks every link domain of the message except the
-//     never_block list, which may include a legitimate service the
-//     phishing linked to; the audit detail lists what was blocked.
+//   - MarkPhish blocks only link domains the history had never seen
+//     when the message arrived. Without a history (Link.New false
+//     everywhere) it blocks the sender address alone. A new domain of a
+//     legitimate service that is missing from never_block can still be
+//     blocked; Unblock removes it, and the audit detail lists what was
+//     blocked.
 package quarantine
 
 import (
@@ -162,7 +166,7 @@ type Action struct {
 	// Remote is the client address of the web request, "" for the CLI.
 	Remote string `json:"remote"`
 	// Name is "hold", "release", "delete", "mark-safe", "mark-phish",
-	// "purge" or "view".
+	// "unblock", "purge" or "view".
 	Name   string `json:"name"`
 	Detail string `json:"detail"`
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,8 +38,9 @@ var (
 	// queue id that is not 5 to 32 ASCII letters and digits.
 	ErrInvalidQueueID = errors.New("quarantine: invalid queue id")
 
-	// ErrUnavailable is returned by MarkSafe and MarkPhish when the
-	// Service was built without the history or blocklist hook, and by
+	// ErrUnavailable is returned by MarkSafe, MarkPhish, Blocklist and
+	// Unblock when the Service was built without the history or the
+	// blocklist, and by
 	// Purge when the Store does not implement Expirer.
 	ErrUnavailable = errors.New("quarantine: action not available in this setup")
 
@@ -65,11 +65,6 @@ type Releaser interface {
 // e, as if a local user had written to them. MarkSafe calls it.
 type TeachFunc func(ctx context.Context, e *Entry) error
 
-// BlockFunc puts link domains and a sender address on the blocklist, with
-// who did it and the entry that showed them. Either may be empty.
-// MarkPhish calls it.
-type BlockFunc func(ctx context.Context, domains []string, sender, actor string, entryID int64) error
-
 // Service is what the review pages and the CLI call: it stores held
 // messages, acts on them through a Releaser and leaves an audit record
 // for every action. It is safe for concurrent use.
@@ -80,7 +75,7 @@ type Service struct {
 	store    Store
 	releaser Releaser
 	teach    TeachFunc
-	block    BlockFunc
+	block    Blocklist
 	cfg      Config
 	log      *slog.Logger
 
@@ -93,9 +88,9 @@ type Service struct {
 }
 
 // NewService returns a Service. teach and block may be nil, which makes
-// MarkSafe or MarkPhish return ErrUnavailable. cfg is taken with its
-// defaults applied.
-func NewService(store Store, releaser Releaser, teach TeachFunc, block BlockFunc,
+// MarkSafe, or MarkPhish and the blocklist methods, return
+// ErrUnavailable. cfg is taken with its defaults applied.
+func NewService(store Store, releaser Releaser, teach TeachFunc, block Blocklist,
 	cfg Config, log *slog.Logger) *Service {
 	return &Service{
 		store:    store,
@@ -247,10 +242,10 @@ func (s *Service) MarkSafe(ctx context.Context, id int64, actor, remote string) 
 	return nil
 }
 
-// MarkPhish puts the entry's link domains, except those matching
-// Config.NeverBlock, and its sender address on the blocklist. It does not
-// delete the message. It returns an error wrapping ErrNotFound or
-// ErrUnavailable.
+// MarkPhish puts what PhishBlockPlan lists on the blocklist: the sender
+// address and the link domains new to the organisation that no rule
+// spares. It does not delete the message. It returns an error wrapping
+// ErrNotFound or ErrUnavailable.
 func (s *Service) MarkPhish(ctx context.Context, id int64, actor, remote string) error {
 	if s.block == nil {
 		return fmt.Errorf("%w: mark-phish needs the blocklist", ErrUnavailable)
@@ -259,16 +254,15 @@ func (s *Service) MarkPhish(ctx context.Context, id int64, actor, remote string)
 	if err != nil {
 		return err
 	}
-	domains := s.blockableDomains(e)
-	sender := e.SenderAddress()
-	if len(domains) > 0 || sender != "" {
-		if err := s.block(ctx, domains, sender, actor, id); err != nil {
+	plan := s.PhishBlockPlan(e)
+	if len(plan.Domains) > 0 || plan.Sender != "" {
+		if err := s.block.Block(ctx, plan.Domains, plan.Sender, actor, id); err != nil {
 			return fmt.Errorf("quarantine: mark-phish entry %d: %w", id, err)
 		}
 	}
 
 	a := Action{EntryID: id, At: s.now(), Actor: actor, Remote: remote, Name: "mark-phish",
-		Detail: blockDetail(domains, sender)}
+		Detail: blockDetail(plan)}
 	if err := s.store.Record(ctx, a); err != nil {
 		return fmt.Errorf("quarantine: mark-phish entry %d: %w", id, err)
 	}
@@ -289,43 +283,28 @@ func (s *Service) heldEntry(ctx context.Context, id int64) (*Entry, error) {
 	return e, nil
 }
 
-// blockableDomains returns the entry's distinct lower-case link domains,
-// without those covered by Config.NeverBlock.
-func (s *Service) blockableDomains(e *Entry) []string {
-	var out []string
-	for _, l := range e.Links {
-		d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(l.Domain)), ".")
-		if d == "" || slices.Contains(out, d) || s.neverBlock(d) {
-			continue
-		}
-		out = append(out, d)
-	}
-	return out
-}
-
-// neverBlock reports whether d is, or is under, a NeverBlock domain.
-func (s *Service) neverBlock(d string) bool {
-	for _, n := range s.cfg.NeverBlock {
-		n = strings.TrimSuffix(strings.ToLower(n), ".")
-		if d == n || strings.HasSuffix(d, "."+n) {
-			return true
-		}
-	}
-	return false
-}
-
-func blockDetail(domains []string, sender string) string {
-	if len(domains) == 0 && sender == "" {
-		return "nothing to block: no link domain and no sender address"
-	}
+// blockDetail words a plan for the audit trail: what was blocked, and
+// which link domains were left off.
+func blockDetail(p BlockPlan) string {
 	var parts []string
-	if sender != "" {
-		parts = append(parts, "sender "+sender)
+	if p.Sender != "" {
+		parts = append(parts, "sender "+p.Sender)
 	}
-	if len(domains) > 0 {
-		parts = append(parts, "domains "+strings.Join(domains, ","))
+	if len(p.Domains) > 0 {
+		parts = append(parts, "domains "+strings.Join(p.Domains, ","))
 	}
-	return "blocked " + strings.Join(parts, "; ")
+	detail := "nothing to block: no sender address and no new link domain"
+	if len(parts) > 0 {
+		detail = "blocked " + strings.Join(parts, "; ")
+	}
+	if len(p.Skipped) > 0 {
+		skipped := make([]string, len(p.Skipped))
+		for i, d := range p.Skipped {
+			skipped[i] = d.Domain
+		}
+		detail += "; not blocked: " + strings.Join(skipped, ",")
+	}
+	return detail
 }
 
 // SenderAddress returns the lower-case envelope sender, or the From

@@ -49,18 +49,34 @@ func (f *fakeReleaser) Delete(_ context.Context, e *quarantine.Entry) (string, e
 	return "fake delete " + e.QueueID, nil
 }
 
-// hooks records what MarkSafe and MarkPhish passed on.
+// hooks records what MarkSafe and MarkPhish passed on, and passes the
+// blocks on to the store's blocklist.
 type hooks struct {
+	next    quarantine.Blocklist
 	taught  []string
 	domains []string
 	sender  string
 	actor   string
 }
 
+func (h *hooks) Block(ctx context.Context, domains []string, sender, actor string, entryID int64) error {
+	h.domains, h.sender, h.actor = domains, sender, actor
+	return h.next.Block(ctx, domains, sender, actor, entryID)
+}
+
+func (h *hooks) Blocklist(ctx context.Context) ([]quarantine.Block, error) {
+	return h.next.Blocklist(ctx)
+}
+
+func (h *hooks) RemoveBlock(ctx context.Context, kind, value string) (quarantine.Block, bool, error) {
+	return h.next.RemoveBlock(ctx, kind, value)
+}
+
 type fixture struct {
 	svc      *quarantine.Service
 	releaser *fakeReleaser
 	hooks    *hooks
+	store    *store.Store
 }
 
 func newFixture(t *testing.T, cfg quarantine.Config) *fixture {
@@ -70,17 +86,13 @@ func newFixture(t *testing.T, cfg quarantine.Config) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &fixture{releaser: &fakeReleaser{}, hooks: &hooks{}}
+	f := &fixture{releaser: &fakeReleaser{}, hooks: &hooks{next: st}, store: st}
 	teach := func(_ context.Context, e *quarantine.Entry) error {
 		f.hooks.taught = append(f.hooks.taught, e.SenderAddress())
 		return nil
 	}
-	block := func(_ context.Context, domains []string, sender, actor string, _ int64) error {
-		f.hooks.domains, f.hooks.sender, f.hooks.actor = domains, sender, actor
-		return nil
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f.svc = quarantine.NewService(st.Quarantine(), f.releaser, teach, block, cfg, log)
+	f.svc = quarantine.NewService(st.Quarantine(), f.releaser, teach, f.hooks, cfg, log)
 	return f
 }
 
@@ -94,10 +106,10 @@ func (f *fixture) hold(t *testing.T, qid string, received time.Time) int64 {
 		Rcpts:      []string{"bob@example.test"},
 		Verdict:    "hold",
 		Links: []quarantine.Link{
-			{URL: "https://login.evil.test/a", Domain: "evil.test"},
-			{URL: "https://evil.test/b", Domain: "evil.test"},
-			{URL: "https://docs.example.com/x", Domain: "example.com"},
-			{URL: "https://intranet.example.test/", Domain: "example.test"},
+			{URL: "https://login.evil.test/a", Domain: "evil.test", New: true},
+			{URL: "https://evil.test/b", Domain: "evil.test", New: true},
+			{URL: "https://docs.example.com/x", Domain: "example.com", New: true},
+			{URL: "https://intranet.example.test/", Domain: "example.test", New: true},
 		},
 	}
 	id, err := f.svc.Hold(context.Background(), e, []byte("Subject: "+qid+"\r\n\r\nbody\r\n"))

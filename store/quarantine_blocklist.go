@@ -6,28 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/holdfast/holdfast/quarantine"
 )
 
 // Kinds of blocklist entries.
 const (
-	BlockDomain = "domain"
-	BlockSender = "sender"
+	BlockDomain = quarantine.BlockDomain
+	BlockSender = quarantine.BlockSender
 )
 
 // Block is one blocklist entry.
-type Block struct {
-	// Kind is BlockDomain (a link or QR target domain) or BlockSender
-	// (an envelope or From address).
-	Kind string `json:"kind"`
-	// Value is the lower-case domain or address.
-	Value string `json:"value"`
-	// AddedAt is when it was first blocked; Actor who blocked it.
-	AddedAt time.Time `json:"added_at"`
-	Actor   string    `json:"actor"`
-	// EntryID is the quarantine entry marked as phishing, 0 when none.
-	// The entry may have been deleted since.
-	EntryID int64 `json:"entry_id"`
-}
+type Block = quarantine.Block
 
 // Block puts domains and a sender address on the blocklist, lower-cased;
 // either may be empty. A value already there keeps its first actor and
@@ -60,16 +50,25 @@ VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, value) DO NOTHING`, kind, v, at, actor
 // Unblock removes a value of the given kind and reports whether it was
 // on the blocklist.
 func (s *Store) Unblock(ctx context.Context, kind, value string) (bool, error) {
-	res, err := s.writer.ExecContext(ctx, `DELETE FROM blocklist WHERE kind = ? AND value = ?`,
-		kind, normalizeKey(value))
-	if err != nil {
-		return false, fmt.Errorf("store: unblock %s %q: %w", kind, value, err)
+	_, found, err := s.RemoveBlock(ctx, kind, value)
+	return found, err
+}
+
+// RemoveBlock removes a value of the given kind and returns the removed
+// entry, with found false when the value was not on the blocklist.
+func (s *Store) RemoveBlock(ctx context.Context, kind, value string) (Block, bool, error) {
+	b := Block{Kind: kind, Value: normalizeKey(value)}
+	var at int64
+	err := s.writer.QueryRowContext(ctx, `DELETE FROM blocklist WHERE kind = ? AND value = ?
+RETURNING added_at, actor, coalesce(entry_id, 0)`, kind, b.Value).Scan(&at, &b.Actor, &b.EntryID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Block{}, false, nil
 	}
-	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("store: unblock %s %q: %w", kind, value, err)
+		return Block{}, false, fmt.Errorf("store: unblock %s %q: %w", kind, value, err)
 	}
-	return n > 0, nil
+	b.AddedAt = fromNanos(at)
+	return b, true, nil
 }
 
 // Blocklisted returns those of the given domains, and the sender address,

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/holdfast/holdfast/milter"
 	"github.com/holdfast/holdfast/quarantine"
 	"github.com/holdfast/holdfast/scanner"
@@ -27,29 +29,47 @@ func newQuarantine(cfg *Config, history *store.Store, log *slog.Logger) (*quaran
 		return nil, err
 	}
 	qcfg := cfg.Quarantine
-	qcfg.NeverBlock = append(append([]string(nil), qcfg.NeverBlock...), cfg.Org.LocalDomains...)
+	qcfg.LocalDomains = cfg.Org.LocalDomains
 
 	teach := func(ctx context.Context, e *quarantine.Entry) error {
-		return history.Learn(ctx, correspondentObservation(e, time.Now()))
+		return history.Learn(ctx, correspondentObservation(e, qcfg, time.Now()))
 	}
-	return quarantine.NewService(history.Quarantine(), releaser, teach, history.Block, qcfg, log), nil
+	return quarantine.NewService(history.Quarantine(), releaser, teach, history, qcfg, log), nil
 }
 
 // correspondentObservation returns the outbound observation that makes
 // the sender of e a correspondent of its first recipient, as if that
-// local user had written to them.
-func correspondentObservation(e *quarantine.Entry, now time.Time) store.Observation {
+// local user had written to them. The sender's registrable domain
+// becomes a correspondent too, unless the domain is on the never_block
+// list: one safe sender at a freemail or shared platform domain must not
+// make every other sender there a correspondent.
+func correspondentObservation(e *quarantine.Entry, cfg quarantine.Config, now time.Time) store.Observation {
 	local := ""
 	if len(e.Rcpts) > 0 {
 		local = strings.ToLower(e.Rcpts[0])
 	}
-	return store.Observation{
+	sender := e.SenderAddress()
+	obs := store.Observation{
 		Time:          now,
 		Direction:     store.Outbound,
 		SenderAddress: local,
 		LocalAccount:  local,
-		Recipients:    []string{e.SenderAddress()},
+		Recipients:    []string{sender},
+		// Non-nil, so that Learn does not derive the domain itself.
+		RecipientDomains: []string{},
 	}
+
+	domain := ""
+	if at := strings.LastIndexByte(sender, '@'); at >= 0 {
+		domain = sender[at+1:]
+	}
+	if domain != "" && !cfg.NeverBlocked(domain) {
+		if d, err := publicsuffix.EffectiveTLDPlusOne(domain); err == nil {
+			domain = d
+		}
+		obs.RecipientDomains = []string{domain}
+	}
+	return obs
 }
 
 // purgeLoop runs Purge at start and then every purge_interval until ctx
