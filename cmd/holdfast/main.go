@@ -31,6 +31,7 @@ commands:
   quarantine     list, show, release or delete held messages
   user           add, change, delete or list review page accounts
   campaign       list campaigns, show their members, release or delete them
+  blocklist      list the blocked senders and domains, or remove one
 
 Run "holdfast COMMAND -h" for a command's flags.
 `
@@ -54,6 +55,8 @@ func main() {
 		err = runUser(os.Args[2:], os.Stdin, os.Stdout)
 	case "quarantine":
 		err = runQuarantine(os.Args[2:], os.Stdout)
+	case "blocklist":
+		err = runBlocklist(os.Args[2:], os.Stdout)
 	case "check-config":
 		err = runCheckConfig(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
