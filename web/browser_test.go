@@ -66,7 +66,7 @@ func startBrowserEnv(t *testing.T) *browserEnv {
 	if err := st.AddUser(ctx, testUser, testPass, time.Now()); err != nil {
 		t.Fatalf("AddUser: %v", err)
 	}
-	q := quarantine.NewService(st.Quarantine(), testReleaser{}, nil, nil, quarantine.Config{}, log)
+	q := quarantine.NewService(st.Quarantine(), testReleaser{}, nil, st, quarantine.Config{}, log)
 
 	env := &browserEnv{store: st}
 	now := time.Now().UTC()
@@ -86,6 +86,14 @@ func startBrowserEnv(t *testing.T) *browserEnv {
 	e, raw = qrPhishEntry(now.Add(-30 * time.Minute))
 	if env.qrPhish, err = q.Hold(ctx, &e, []byte(raw)); err != nil {
 		t.Fatalf("Hold(qr phish): %v", err)
+	}
+
+	// A blocked domain and sender carrying the payloads, as if a hostile
+	// message had been marked as phishing.
+	hostileDomain := "x" + payloadScript + ".evil.example"
+	hostileSender := "a" + payloadOnerror + "@evil.example"
+	if err := st.Block(ctx, []string{hostileDomain}, hostileSender, "bob", env.hostile); err != nil {
+		t.Fatalf("Block: %v", err)
 	}
 
 	if env.campaign, err = addHostileCampaign(ctx, st, env.qrPhish, now); err != nil {
@@ -438,6 +446,30 @@ func TestBrowserReview(t *testing.T) {
 		if !strings.Contains(s.Text, want) {
 			t.Errorf("hostile campaign page lacks %q\n%s", want, s.Text)
 		}
+	}
+
+	// The blocklist shows values taken from hostile messages, and removes
+	// one through its confirmation page.
+	step("open blocklist",
+		chromedp.Click(chromedp.CSS(`nav.top a[href="/blocklist"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.blocklist`)),
+	)
+	time.Sleep(300 * time.Millisecond)
+	s = state(t, ctx)
+	checkInert(t, "blocklist", s)
+	if !strings.Contains(s.Text, "<script>document[.]title='pwned';window[.]__pwned='script'</script>[.]evil[.]example") {
+		t.Errorf("blocklist page lacks the defanged hostile domain\n%s", s.Text)
+	}
+	step("remove through confirmation",
+		chromedp.Click(chromedp.CSS(`table.blocklist a.button`)),
+		chromedp.WaitVisible(chromedp.CSS(`button.action-unblock`)),
+		chromedp.Click(chromedp.CSS(`button.action-unblock`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.blocklist`)),
+	)
+	s = state(t, ctx)
+	checkInert(t, "blocklist after remove", s)
+	if n := strings.Count(s.Text, "Remove…"); n != 1 {
+		t.Errorf("blocklist after one removal has %d entries, want 1\n%s", n, s.Text)
 	}
 
 	step("log out",

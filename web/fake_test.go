@@ -23,6 +23,7 @@ type fakeQuarantine struct {
 	audit   []quarantine.Action
 	// lastFilter is the filter of the last List call.
 	lastFilter quarantine.Filter
+	blocks     []quarantine.Block
 }
 
 func newFakeQuarantine() *fakeQuarantine {
@@ -208,4 +209,46 @@ func (a *fakeAccounts) DeleteSession(_ context.Context, hash []byte) error {
 	defer a.mu.Unlock()
 	delete(a.sessions, string(hash))
 	return nil
+}
+
+// PhishBlockPlan blocks the sender and every new link domain; the real
+// rules are tested in package quarantine.
+func (f *fakeQuarantine) PhishBlockPlan(e *quarantine.Entry) quarantine.BlockPlan {
+	p := quarantine.BlockPlan{Sender: e.SenderAddress()}
+	for _, l := range e.Links {
+		if !l.New {
+			p.Skipped = append(p.Skipped, quarantine.SkippedDomain{Domain: l.Domain, Reason: quarantine.SkipSeenBefore})
+			continue
+		}
+		p.Domains = append(p.Domains, l.Domain)
+	}
+	return p
+}
+
+func (f *fakeQuarantine) Blocklist(context.Context) ([]quarantine.Block, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]quarantine.Block(nil), f.blocks...), nil
+}
+
+func (f *fakeQuarantine) Unblock(_ context.Context, kind, value, actor, remote string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, b := range f.blocks {
+		if b.Kind == kind && b.Value == value {
+			f.blocks = append(f.blocks[:i], f.blocks[i+1:]...)
+			f.audit = append(f.audit, quarantine.Action{
+				ID: int64(len(f.audit) + 1), EntryID: b.EntryID, At: time.Now(),
+				Actor: actor, Remote: remote, Name: "unblock", Detail: kind + " " + value,
+			})
+			return nil
+		}
+	}
+	return fmt.Errorf("fake: %w", quarantine.ErrNotBlocked)
+}
+
+// blockCopy returns a copy of the blocklist.
+func (f *fakeQuarantine) blockCopy() []quarantine.Block {
+	blocks, _ := f.Blocklist(context.Background())
+	return blocks
 }

@@ -201,10 +201,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "list", withUser(r, "Quarantine", d))
 }
 
-// entryID reads the {id} path value.
+// entryID reads the {id} path value. Only the canonical decimal form is
+// accepted ("1", not "+1" or "01"), so each entry has one address.
 func entryID(r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	return id, err == nil && id > 0
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	return id, err == nil && id > 0 && strconv.FormatInt(id, 10) == raw
 }
 
 // loadEntry fetches the entry of the request's {id}, or shows an error
@@ -266,7 +268,7 @@ var actions = map[string]action{
 		Verb: "record that this message is safe, so holdfast learns from the mistake",
 		do:   func(q Quarantine) func(context.Context, int64, string, string) error { return q.MarkSafe }},
 	"mark-phish": {Label: "Mark phishing",
-		Verb: "record that this message is phishing",
+		Verb: "record that this message is phishing and block what is listed below",
 		do:   func(q Quarantine) func(context.Context, int64, string, string) error { return q.MarkPhish }},
 }
 
@@ -297,6 +299,27 @@ type confirmData struct {
 	Label  string
 	Verb   string
 	CSRF   string
+	// Plan is what mark-phish blocks, with domains defanged; nil for
+	// the other actions.
+	Plan *planView
+}
+
+// planView is a quarantine.BlockPlan as the confirmation page shows it.
+type planView struct {
+	Sender  string
+	Domains []string
+	Skipped []quarantine.SkippedDomain
+}
+
+func viewPlan(p quarantine.BlockPlan) *planView {
+	v := &planView{Sender: p.Sender}
+	for _, d := range p.Domains {
+		v.Domains = append(v.Domains, defangHost(d))
+	}
+	for _, d := range p.Skipped {
+		v.Skipped = append(v.Skipped, quarantine.SkippedDomain{Domain: defangHost(d.Domain), Reason: d.Reason})
+	}
+	return v
 }
 
 // confirm shows the confirmation page of an action, whose form posts it.
@@ -313,6 +336,9 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := sessionFrom(r.Context())
 	d := confirmData{Entry: e, Action: name, Label: a.Label, Verb: a.Verb, CSRF: sess.CSRF}
+	if name == "mark-phish" {
+		d.Plan = viewPlan(s.q.PhishBlockPlan(e))
+	}
 	s.render(w, r, http.StatusOK, "confirm", withUser(r, a.Label+"?", d))
 }
 

@@ -3,7 +3,8 @@
 // release, delete, mark-safe and mark-phishing actions, each behind a
 // confirmation page. Campaign pages list the campaigns the store found,
 // each with its members, and release or delete all held members of one
-// campaign at once. Pages are rendered on the server with html/template
+// campaign at once. The blocklist page lists what marking phishing
+// blocked and removes an entry, also behind a confirmation page. Pages are rendered on the server with html/template
 // and need no JavaScript. The style sheet is embedded in the binary.
 //
 // It never renders message HTML, never links to a URL found in a message
@@ -40,6 +41,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/holdfast/holdfast/quarantine"
@@ -58,6 +60,13 @@ type Quarantine interface {
 	Delete(ctx context.Context, id int64, actor, remote string) error
 	MarkSafe(ctx context.Context, id int64, actor, remote string) error
 	MarkPhish(ctx context.Context, id int64, actor, remote string) error
+	// PhishBlockPlan returns what MarkPhish would block for e.
+	PhishBlockPlan(e *quarantine.Entry) quarantine.BlockPlan
+	// Blocklist returns every blocklist entry, newest first.
+	Blocklist(ctx context.Context) ([]quarantine.Block, error)
+	// Unblock removes one blocklist entry, or returns an error wrapping
+	// quarantine.ErrNotBlocked.
+	Unblock(ctx context.Context, kind, value, actor, remote string) error
 }
 
 // Accounts checks staff passwords and keeps login sessions, keyed by the
@@ -141,7 +150,7 @@ func (s *Server) routes() {
 		panic(err) // the embedded tree always has static/
 	}
 	m := http.NewServeMux()
-	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	m.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(static)))
 	m.HandleFunc("GET /login", s.loginPage)
 	m.HandleFunc("POST /login", s.login)
 	m.Handle("POST /logout", s.requireLogin(s.logout))
@@ -154,8 +163,26 @@ func (s *Server) routes() {
 	m.Handle("GET /campaigns/{id}", s.requireLogin(s.campaignDetail))
 	m.Handle("GET /campaigns/{id}/confirm/{action}", s.requireLogin(s.campaignConfirm))
 	m.Handle("POST /campaigns/{id}/{action}", s.requireLogin(s.campaignAct))
+	m.Handle("GET /blocklist", s.requireLogin(s.blocklist))
+	m.Handle("GET /blocklist/confirm", s.requireLogin(s.unblockConfirm))
+	m.Handle("POST /blocklist/remove", s.requireLogin(s.unblock))
 	m.Handle("/", s.requireLogin(s.notFound))
 	s.mux = m
+}
+
+// staticFiles serves the files of fsys and returns 404 for a directory
+// or a missing name, so the assets are never listed.
+func staticFiles(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		info, err := fs.Stat(fsys, name)
+		if name == "" || err != nil || info.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP sets the security headers on every response, then routes.
@@ -216,7 +243,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 // parsePages parses each page template together with the layout.
 func parsePages() (map[string]*template.Template, error) {
 	names := []string{"login", "list", "detail", "confirm", "error",
-		"campaigns", "campaign", "campaign_confirm", "campaign_result"}
+		"campaigns", "campaign", "campaign_confirm", "campaign_result",
+		"blocklist", "blocklist_confirm"}
 	pages := make(map[string]*template.Template, len(names))
 	for _, name := range names {
 		t, err := template.New(name).Funcs(funcs).ParseFS(assets,

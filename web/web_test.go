@@ -110,7 +110,8 @@ func TestLoggedOutSeesOnlyLogin(t *testing.T) {
 	c := env.client()
 
 	for _, path := range []string{"/", "/messages", "/messages/1", "/messages/1/confirm/release",
-		"/messages/99", "/nosuch", "/messages?status=held"} {
+		"/messages/99", "/nosuch", "/messages?status=held",
+		"/blocklist", "/blocklist/confirm?kind=domain&value=evil.example"} {
 		resp, body := env.get(c, path)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
 			t.Errorf("GET %s logged out: status %d, Location %q, want 303 to /login",
@@ -562,5 +563,54 @@ func TestDetailUnknownEntry(t *testing.T) {
 		if resp, _ := env.get(c, path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s: status %d, want 404", path, resp.StatusCode)
 		}
+	}
+}
+
+func TestStaticServesOnlyFiles(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	c := env.client()
+
+	resp, body := env.get(c, "/static/style.css")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("GET /static/style.css: status %d, Content-Type %q, want 200 text/css",
+			resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if len(body) == 0 {
+		t.Error("GET /static/style.css: empty body")
+	}
+	for _, path := range []string{"/static/", "/static/style.css/", "/static/nosuch.css"} {
+		resp, body := env.get(c, path)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: status %d, want 404", path, resp.StatusCode)
+		}
+		if strings.Contains(body, "style.css") {
+			t.Errorf("GET %s lists the static files: %q", path, body)
+		}
+	}
+}
+
+func TestEntryIDMustBeCanonical(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	env.q.add(qrPhishEntry(time.Now()))
+	c := env.client()
+	token := env.login(c, testUser, testPass)
+
+	if resp, _ := env.get(c, "/messages/1"); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /messages/1: status %d, want 200", resp.StatusCode)
+	}
+	for _, id := range []string{"+1", "01", "1.0", "0x1", "%2B1", "-1", "0", " 1"} {
+		path := "/messages/" + url.PathEscape(id)
+		if id == "%2B1" {
+			path = "/messages/" + id
+		}
+		if resp, _ := env.get(c, path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: status %d, want 404", path, resp.StatusCode)
+		}
+		if resp, _ := env.post(c, path+"/release", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s/release: status %d, want 404", path, resp.StatusCode)
+		}
+	}
+	if got := env.q.actions(); len(got) != 0 {
+		t.Errorf("actions ran on a non-canonical id: %+v", got)
 	}
 }
