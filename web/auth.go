@@ -9,7 +9,10 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -206,21 +209,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name := r.PostFormValue("name")
 	password := r.PostFormValue("password")
 	now := s.now()
-	if wait := s.limiter.blocked(remote, now); wait > 0 {
-		s.log.Warn("web: login rejected: too many failed logins", "remote", remote, "retry_in", wait)
+	account := accountKey(remote, name)
+	if wait, why := s.loginWait(remote, account, now); wait > 0 {
+		s.log.Warn("web: login rejected: too many failed logins",
+			"user", cutLogValue(name),
+			"remote", remote,
+			"limit", why,
+			"retry_in", wait)
 		w.Header().Set("Retry-After", retrySeconds(wait))
 		s.showLogin(w, r, http.StatusTooManyRequests, name,
-			"Too many failed logins from your address. Try again in "+
-				wait.Round(time.Minute).String()+".")
+			"Too many failed logins "+why+". Try again in "+wait.Round(time.Minute).String()+".")
 		return
 	}
 	if name == "" || len(name) > maxNameBytes || password == "" || len(password) > maxPasswordBytes {
-		s.limiter.fail(remote, now)
+		s.loginFailed(remote, account, now)
 		s.showLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
 		return
 	}
 	if err := s.accounts.CheckPassword(r.Context(), name, password); err != nil {
-		s.limiter.fail(remote, now)
+		s.loginFailed(remote, account, now)
 		s.log.Warn("web: login failed", "user", name, "remote", remote, "err", err)
 		s.showLogin(w, r, http.StatusUnauthorized, name, "Wrong user name or password.")
 		return
@@ -233,7 +240,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "The login could not be recorded. Try again.")
 		return
 	}
-	s.limiter.succeed(remote)
+	// The per-address count stays: one known password must not reset
+	// the ceiling for guesses at other accounts.
+	s.accountLimiter.succeed(account)
 	s.log.Info("web: login", "user", name, "remote", remote)
 	http.SetCookie(w, s.cookie(s.loginCookieName(), "", -1))
 	http.SetCookie(w, s.cookie(s.sessionCookieName(), token, int(s.cfg.SessionTimeout.Seconds())))
@@ -251,9 +260,46 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// remoteHost returns the client IP of the request's TCP connection.
-// Forwarding headers are ignored, because any client can set them.
+// accountKey names one user name tried from one remote address in the
+// login limiter. The name is cut, so a huge field costs nothing.
+func accountKey(remote, name string) string {
+	name, _ = cutText(name, maxNameBytes)
+	return remote + " " + name
+}
+
+// loginWait returns how long a login for account from remote must wait,
+// 0 when it may try now, and the limit that applies in words.
+func (s *Server) loginWait(remote, account string, now time.Time) (time.Duration, string) {
+	if wait := s.ipLimiter.blocked(remote, now); wait > 0 {
+		return wait, "from your address"
+	}
+	if wait := s.accountLimiter.blocked(account, now); wait > 0 {
+		return wait, "for this user name from your address"
+	}
+	return 0, ""
+}
+
+// loginFailed counts a failed login against both limits.
+func (s *Server) loginFailed(remote, account string, now time.Time) {
+	s.ipLimiter.fail(remote, now)
+	s.accountLimiter.fail(account, now)
+}
+
+// remoteHost returns the client IP of the request: the TCP peer, or the
+// address a trusted proxy reported, which ServeHTTP put in the context.
+// Forwarding headers from other peers are ignored, because any client
+// can set them.
 func remoteHost(r *http.Request) string {
+	if client, ok := r.Context().Value(clientKey{}).(string); ok {
+		return client
+	}
+	return peerHost(r)
+}
+
+type clientKey struct{}
+
+// peerHost returns the IP of the request's TCP connection.
+func peerHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -261,18 +307,47 @@ func remoteHost(r *http.Request) string {
 	return host
 }
 
+// forwardedClient returns the client address that a trusted proxy put
+// last in X-Forwarded-For, and false when the peer is not a trusted
+// proxy or the entry is not an IP address.
+func (s *Server) forwardedClient(r *http.Request) (string, bool) {
+	if len(s.trustedProxies) == 0 {
+		return "", false
+	}
+	peer, err := netip.ParseAddr(peerHost(r))
+	if err != nil || !slices.ContainsFunc(s.trustedProxies, func(p netip.Prefix) bool {
+		return p.Contains(peer.Unmap())
+	}) {
+		return "", false
+	}
+	headers := r.Header.Values("X-Forwarded-For")
+	if len(headers) == 0 {
+		return "", false
+	}
+	last := headers[len(headers)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	client, err := netip.ParseAddr(strings.TrimSpace(last))
+	if err != nil {
+		return "", false
+	}
+	return client.Unmap().String(), true
+}
+
 // retrySeconds formats d as a Retry-After value: whole seconds, rounded up.
 func retrySeconds(d time.Duration) string {
 	return strconv.Itoa(int(math.Ceil(d.Seconds())))
 }
 
-// maxTrackedRemotes bounds the addresses the login limiter remembers.
-// Arbitrary: far more than the staff of one gateway, small enough that
-// the map stays under a few MiB.
+// maxTrackedRemotes bounds the keys (addresses, or address and user
+// name pairs) each login limiter remembers. Arbitrary: far more than the
+// staff of one gateway, small enough that the map stays under a few MiB.
 const maxTrackedRemotes = 10000
 
-// loginLimiter counts failed logins per remote address in a fixed window
-// that starts at the first failure.
+// loginLimiter counts failed logins per key (a remote address, or an
+// address and user name) in a fixed window that starts at the first
+// failure.
 type loginLimiter struct {
 	max    int
 	window time.Duration

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 )
 
@@ -19,9 +20,19 @@ const (
 	DefaultSessionTimeout = 8 * time.Hour
 
 	// DefaultLoginMaxFailures is the number of failed logins allowed per
-	// remote address in DefaultLoginFailureWindow. Arbitrary: enough for
-	// a person who mistypes, far too few to guess a 12-byte password.
+	// remote address and user name in DefaultLoginFailureWindow.
+	// Arbitrary: enough for a person who mistypes, far too few to guess a
+	// 12-byte password.
 	DefaultLoginMaxFailures = 5
+
+	// DefaultLoginIPMaxFailures is the number of failed logins allowed
+	// per remote address, whatever the user name, in
+	// DefaultLoginFailureWindow. Behind a TLS proxy every member of staff
+	// shares the proxy's address, so the ceiling must leave room for ten
+	// people each reaching DefaultLoginMaxFailures. It still cuts a
+	// password spray from one address to 50 guesses per window, 200 an
+	// hour. Arbitrary beyond that.
+	DefaultLoginIPMaxFailures = 50
 
 	// DefaultLoginFailureWindow is how long failed logins count against
 	// an address.
@@ -48,14 +59,32 @@ type Config struct {
 	CookieSecure *bool `toml:"cookie_secure"`
 
 	// LoginMaxFailures is how many failed logins one remote address may
-	// make within LoginFailureWindow. Further attempts get 429 without a
-	// password check until the window passes. Default
-	// DefaultLoginMaxFailures.
+	// make for one user name within LoginFailureWindow. Further attempts
+	// for that name from that address get 429 without a password check
+	// until the window passes; other names and addresses still log in.
+	// Default DefaultLoginMaxFailures.
 	LoginMaxFailures int `toml:"login_max_failures"`
+
+	// LoginIPMaxFailures is how many failed logins one remote address may
+	// make for all user names together within LoginFailureWindow. Past
+	// it, every login from the address gets 429 until the window passes.
+	// It must not be below LoginMaxFailures. Default
+	// DefaultLoginIPMaxFailures.
+	LoginIPMaxFailures int `toml:"login_ip_max_failures"`
 
 	// LoginFailureWindow is how long a failed login counts. Default
 	// DefaultLoginFailureWindow.
 	LoginFailureWindow time.Duration `toml:"login_failure_window"`
+
+	// TrustedProxies lists the addresses or CIDR prefixes of TLS proxies
+	// in front of the review pages. On a connection from one of them,
+	// the last entry of the last X-Forwarded-For header, the address the
+	// proxy itself saw, is taken as the client address for the login
+	// limits, the log and the audit trail. Earlier entries are written
+	// by the client and ignored, so only one proxy hop is supported. On
+	// other connections the header is ignored. Default: none, and the
+	// TCP peer is always the client.
+	TrustedProxies []string `toml:"trusted_proxies"`
 }
 
 // WithDefaults returns c with every zero field set to its default.
@@ -73,6 +102,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.LoginMaxFailures == 0 {
 		c.LoginMaxFailures = DefaultLoginMaxFailures
+	}
+	if c.LoginIPMaxFailures == 0 {
+		c.LoginIPMaxFailures = max(DefaultLoginIPMaxFailures, c.LoginMaxFailures)
 	}
 	if c.LoginFailureWindow == 0 {
 		c.LoginFailureWindow = DefaultLoginFailureWindow
@@ -113,6 +145,13 @@ func (c Config) Validate() error {
 	if c.LoginMaxFailures < 1 {
 		add("login_max_failures %d is invalid: use a positive number", c.LoginMaxFailures)
 	}
+	if c.LoginIPMaxFailures < c.LoginMaxFailures {
+		add("login_ip_max_failures %d is invalid: use at least login_max_failures (%d)",
+			c.LoginIPMaxFailures, c.LoginMaxFailures)
+	}
+	if _, err := parsePrefixes(c.TrustedProxies); err != nil {
+		add("trusted_proxies: %v", err)
+	}
 	if c.LoginFailureWindow < time.Second {
 		add("login_failure_window %s is invalid: use at least 1s", c.LoginFailureWindow)
 	}
@@ -130,4 +169,22 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// parsePrefixes parses addresses ("192.0.2.1") and CIDR prefixes
+// ("192.0.2.0/24") into prefixes.
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, item := range list {
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is invalid: use an address or a CIDR prefix such as \"127.0.0.1/32\"", item)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -57,6 +57,9 @@ func TestConfigValidate(t *testing.T) {
 		{"short session", Config{SessionTimeout: time.Second}, "session_timeout"},
 		{"negative failures", Config{LoginMaxFailures: -1}, "login_max_failures"},
 		{"negative window", Config{LoginFailureWindow: -time.Second}, "login_failure_window"},
+		{"address ceiling below the per-name limit", Config{LoginMaxFailures: 10, LoginIPMaxFailures: 5},
+			"login_ip_max_failures"},
+		{"bad trusted proxy", Config{TrustedProxies: []string{"proxy.example"}}, `"proxy.example"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,5 +71,8 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if err := (Config{}).Validate(); err != nil {
 		t.Errorf("Validate(zero) = %v, want nil", err)
+	}
+	if c := (Config{LoginMaxFailures: 80}).WithDefaults(); c.LoginIPMaxFailures != 80 {
+		t.Errorf("login_ip_max_failures default with login_max_failures 80 = %d, want 80", c.LoginIPMaxFailures)
 	}
 }

@@ -18,19 +18,22 @@
 // SameSite=Strict, Path=/, Secure as configured). The server keeps only
 // their SHA-256. Every form carries a CSRF token derived from the session
 // token, and a POST without the right one gets 403. Failed logins are
-// limited per remote address. Every response carries a Content-Security-
+// limited per remote address and user name, under a higher ceiling per
+// remote address. Every response carries a Content-Security-
 // Policy that allows no scripts, no frames and no loads from other origins.
 //
 // Failure: handlers log their errors with slog and show the staff member
 // a generic page with the HTTP status.
 //
 // Config keys, in the [web] section (see Config): listen, session_timeout,
-// cookie_secure, login_max_failures, login_failure_window.
+// cookie_secure, login_max_failures, login_ip_max_failures,
+// login_failure_window, trusted_proxies.
 //
 // Limitations: the server speaks plain HTTP. Put a TLS-terminating proxy
-// in front of it for access from other hosts. Behind such a proxy every
-// login comes from the proxy's address, so the login limit is shared by
-// all staff.
+// in front of it for access from other hosts. Behind such a proxy, and
+// without trusted_proxies, every login comes from the proxy's address, so
+// all staff share the per-address ceiling (login_ip_max_failures). Only
+// one proxy hop is believed.
 package web
 
 import (
@@ -41,6 +44,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -109,8 +113,13 @@ type Server struct {
 	campaigns Campaigns
 	log       *slog.Logger
 	pages     map[string]*template.Template
-	limiter   *loginLimiter
-	mux       *http.ServeMux
+	// ipLimiter counts failed logins per remote address, and
+	// accountLimiter per remote address and user name.
+	ipLimiter      *loginLimiter
+	accountLimiter *loginLimiter
+	// trustedProxies are the parsed Config.TrustedProxies.
+	trustedProxies []netip.Prefix
+	mux            *http.ServeMux
 	// now is time.Now, replaced by tests.
 	now func() time.Time
 }
@@ -128,15 +137,21 @@ func New(cfg Config, q Quarantine, accounts Accounts, campaigns Campaigns,
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := parsePrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		cfg:       cfg,
-		q:         q,
-		accounts:  accounts,
-		campaigns: campaigns,
-		log:       log,
-		pages:     pages,
-		limiter:   newLoginLimiter(cfg.LoginMaxFailures, cfg.LoginFailureWindow),
-		now:       time.Now,
+		trustedProxies: proxies,
+		cfg:            cfg,
+		q:              q,
+		accounts:       accounts,
+		campaigns:      campaigns,
+		log:            log,
+		pages:          pages,
+		ipLimiter:      newLoginLimiter(cfg.LoginIPMaxFailures, cfg.LoginFailureWindow),
+		accountLimiter: newLoginLimiter(cfg.LoginMaxFailures, cfg.LoginFailureWindow),
+		now:            time.Now,
 	}
 	s.routes()
 	return s, nil
@@ -196,6 +211,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	}
+	if client, ok := s.forwardedClient(r); ok {
+		r = r.WithContext(context.WithValue(r.Context(), clientKey{}, client))
 	}
 	s.mux.ServeHTTP(w, r)
 }
