@@ -229,3 +229,14 @@ func TestConfigNeverBlocked(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigNeverBlockDefaultsOn(t *testing.T) {
+	c := quarantine.Config{}.WithDefaults()
+	if c.NeverBlockDefaults == nil || !*c.NeverBlockDefaults {
+		t.Errorf("WithDefaults never_block_defaults = %v, want true", c.NeverBlockDefaults)
+	}
+	off := false
+	if c := (quarantine.Config{NeverBlockDefaults: &off}).WithDefaults(); *c.NeverBlockDefaults {
+		t.Error("WithDefaults overrode never_block_defaults = false")
+	}
+}

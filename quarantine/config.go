@@ -176,6 +176,10 @@ func (c Config) WithDefaults() Config {
 	if c.PurgeInterval == 0 {
 		c.PurgeInterval = Duration(DefaultPurgeInterval)
 	}
+	if c.NeverBlockDefaults == nil {
+		on := true
+		c.NeverBlockDefaults = &on
+	}
 	return c
 }
 
