@@ -27,7 +27,8 @@ subcommands:
   release ID   deliver a held message through the MTA
   delete ID    delete a held message from the MTA
   mark-safe ID record the sender as a correspondent of the organisation
-  mark-phish ID  put the message's link domains and sender on the blocklist
+  mark-phish ID  block the sender address and the link domains new to the
+                 organisation (holdfast blocklist list|remove undoes it)
 
 Actions are recorded with the actor "cli:$USER".
 `
