@@ -18,7 +18,8 @@ type crossMessage struct {
 	accounts  *policy.Accounts
 }
 
-// crossOutcome is what the detectors found for one message.
+// crossOutcome holds the signals and campaign the detectors found for one
+// message.
 type crossOutcome struct {
 	signals  []policy.Signal
 	campaign *policy.CampaignResult
@@ -39,7 +40,7 @@ func newCrossMessage(cfg *Config, st *store.Store) (*crossMessage, error) {
 	return &crossMessage{campaigns: c, accounts: a}, nil
 }
 
-// observe records the message with the campaign detector (inbound) or the
+// observeCross records the message with the campaign detector (inbound) or the
 // account watcher (outbound) and returns their signals. A store failure is
 // logged and judged without these signals.
 func (p *pipeline) observeCross(ctx context.Context, in sender.Input, a sender.Assessment, j *judgement,
@@ -76,7 +77,7 @@ func (p *pipeline) observeCross(ctx context.Context, in sender.Input, a sender.A
 	return crossOutcome{signals: res.Signals, campaign: &res}
 }
 
-// record stores the verdict of a campaign member, with its quarantine
+// recordCampaign stores the verdict of a campaign member, with its quarantine
 // entry when it was held.
 func (p *pipeline) recordCampaign(ctx context.Context, out crossOutcome, v policy.Verdict, entryID int64,
 	log *slog.Logger) {
@@ -92,8 +93,8 @@ func isNewSender(a sender.Assessment) bool {
 	return a.History == nil || !(a.History.Address.Inbound > 0 || a.History.Address.Outbound > 0)
 }
 
-// domainsFirstSeen maps the sender and link domains the history knows to
-// when it first saw each.
+// domainsFirstSeen maps each sender and link domain found in the history to
+// the time it was first seen.
 func domainsFirstSeen(a sender.Assessment) map[string]time.Time {
 	out := map[string]time.Time{}
 	h := a.History

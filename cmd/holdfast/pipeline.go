@@ -16,8 +16,8 @@ import (
 	"github.com/holdfast/holdfast/sender/geo"
 )
 
-// envelope is what the MTA or the scan flags say about a message's
-// transport, as the pipeline needs it.
+// envelope holds a message's transport facts as the MTA or the scan flags
+// report them.
 type envelope struct {
 	ClientIP   string   `json:"client_ip"`
 	ClientName string   `json:"client_name,omitempty"`
@@ -32,9 +32,9 @@ type judgement struct {
 	Report  *scanner.Report
 	Sender  sender.Assessment
 	Verdict policy.Verdict
-	// input is what the sender checks were given, kept for learning.
+	// input holds the sender checks' input, kept for learning.
 	input sender.Input
-	// cross is what the campaign and account detectors found.
+	// cross holds the campaign and account detectors' findings.
 	cross crossOutcome
 }
 
