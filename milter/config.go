@@ -141,6 +141,12 @@ type Config struct {
 	// names are dropped. Default DefaultMaxMacros.
 	MaxMacros int `toml:"max_macros"`
 
+	// OwnHeaders names the fields the Handler adds, such as a verdict
+	// header. Every received field of these names is counted whatever
+	// the header caps and deleted before the reply, so a sender cannot
+	// forge them. Set by the program, not the config file.
+	OwnHeaders []string `toml:"-"`
+
 	// MaxRecipients caps Message.Rcpts. Later recipients are counted but
 	// not kept. Default DefaultMaxRecipients.
 	MaxRecipients int `toml:"max_recipients"`

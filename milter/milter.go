@@ -123,10 +123,6 @@ type Decision struct {
 	Action Action
 	// Headers are added to the message whatever the action.
 	Headers []Field
-	// RemoveHeaders names received header fields to delete before the
-	// added ones, case-insensitively: every occurrence among the fields
-	// kept in Message.Headers is removed.
-	RemoveHeaders []string
 	// Reason is the short text sent with a Hold (the quarantine reason).
 	Reason string
 	// SMTPCode, EnhancedCode and Text form the reply for Reject and

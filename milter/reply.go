@@ -199,9 +199,10 @@ func (s *session) exceeded(msg *message) []LimitExceeded {
 }
 
 // reply sends the Decision's headers and final reply to the MTA.
-// received lists the message's header fields, for RemoveHeaders.
+// forged counts the received fields named in Config.OwnHeaders, which are
+// deleted before the Decision's headers are added.
 func (s *session) reply(m *gomilter.Modifier, log *slog.Logger, d Decision,
-	received []Field) (gomilter.Response, error) {
+	forged map[string]int) (gomilter.Response, error) {
 	if d.Action < Accept || d.Action > TempFail {
 		log.Error("judge returned an invalid decision, replying with fail_mode",
 			"err", errBadAction,
@@ -210,7 +211,7 @@ func (s *session) reply(m *gomilter.Modifier, log *slog.Logger, d Decision,
 		return s.failReply(m, log)
 	}
 
-	if err := removeHeaders(m, d.RemoveHeaders, received); err != nil {
+	if err := removeHeaders(m, forged); err != nil {
 		return nil, err
 	}
 	for _, f := range d.Headers {
@@ -321,16 +322,10 @@ func foldValue(v string) string {
 	return strings.Join(out, "\n")
 }
 
-// removeHeaders deletes every occurrence of the named fields, the last
+// removeHeaders deletes every occurrence of the counted fields, the last
 // first, so the per-name indices of the earlier ones stay valid.
-func removeHeaders(m *gomilter.Modifier, names []string, received []Field) error {
-	for _, name := range names {
-		var count int
-		for _, f := range received {
-			if strings.EqualFold(f.Name, name) {
-				count++
-			}
-		}
+func removeHeaders(m *gomilter.Modifier, counts map[string]int) error {
+	for name, count := range counts {
 		for idx := count; idx >= 1; idx-- {
 			if err := m.ChangeHeader(idx, name, ""); err != nil {
 				return fmt.Errorf("milter: send header deletion: %w", err)

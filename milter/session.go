@@ -46,6 +46,9 @@ type message struct {
 	rcptCount   int64
 	headers     []Field
 	headerCount int64
+	// ownCounts counts received fields named in Config.OwnHeaders, by
+	// their configured name, over every field whatever the caps.
+	ownCounts   map[string]int
 	headerBytes int64
 	eohWritten  bool
 	spool       *spool
@@ -195,6 +198,14 @@ func (s *session) Header(name, value string, m *gomilter.Modifier) (_ gomilter.R
 	msg.headerCount++
 	msg.headerBytes += int64(len(name) + len(value))
 	cfg := s.srv.cfg
+	for _, own := range cfg.OwnHeaders {
+		if strings.EqualFold(name, own) {
+			if msg.ownCounts == nil {
+				msg.ownCounts = make(map[string]int, len(cfg.OwnHeaders))
+			}
+			msg.ownCounts[own]++
+		}
+	}
 	switch {
 	case msg.headerCount > int64(cfg.MaxHeaders):
 		if msg.headerCount == int64(cfg.MaxHeaders)+1 {
@@ -266,7 +277,7 @@ func (s *session) Body(m *gomilter.Modifier) (_ gomilter.Response, err error) {
 	if judgeErr != nil {
 		return s.failReply(m, msg.log)
 	}
-	return s.reply(m, msg.log, decision, msg.headers)
+	return s.reply(m, msg.log, decision, msg.ownCounts)
 }
 
 // endHeaders writes the blank line between header and body once.

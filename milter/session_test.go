@@ -523,15 +523,20 @@ func TestQuoteCut(t *testing.T) {
 	}
 }
 
-func TestRemoveHeadersDeletesEveryOccurrence(t *testing.T) {
+func TestOwnHeadersDeletedPastCaps(t *testing.T) {
 	h := newFakeHandler(func(_ context.Context, m *Message) (Decision, error) {
-		return Decision{RemoveHeaders: []string{"X-Holdfast-Verdict"},
-			Headers: []Field{{"X-Holdfast-Verdict", "hold"}}}, nil
+		return Decision{Headers: []Field{{"X-Holdfast-Verdict", "hold"}}}, nil
 	})
-	ts := startServer(t, Config{}, h)
+	ts := startServer(t, Config{MaxHeaders: 5, OwnHeaders: []string{"X-Holdfast-Verdict"}}, h)
 	f := ts.open(t)
 	m := simpleMessage(1)
-	m.headers = append(m.headers, Field{"X-Holdfast-Verdict", "accept"}, Field{"x-holdfast-verdict", "accept"})
+	m.headers = append(m.headers, Field{"X-Holdfast-Verdict", "accept"})
+	for i := 0; i < 10; i++ {
+		m.headers = append(m.headers, Field{"X-Pad", "v"})
+	}
+	// This one arrives after max_headers: it is not kept, but it is
+	// still counted and deleted.
+	m.headers = append(m.headers, Field{"x-holdfast-verdict", "accept"})
 	res := f.sendMessage(m)
 	f.quit()
 

@@ -23,6 +23,10 @@ type Input struct {
 	Truncated    bool
 	Size         int64
 	ScannedBytes int64
+	// Limits describes other caps the message hit before it was scanned,
+	// such as the MTA session's header caps, one "key: observed > limit"
+	// each.
+	Limits []string
 }
 
 // maxEvidenceItems caps how many items one signal's evidence lists: enough
@@ -38,16 +42,17 @@ func contentSignals(in Input) []Signal {
 		out = append(out, Signal{Name: MessageTooLarge,
 			Evidence: fmt.Sprintf("message size %d > limit %d; first %d bytes scanned", in.Size, in.ScannedBytes, in.ScannedBytes)})
 	}
-	r := in.Report
-	if r == nil {
-		return out
-	}
 	ev := evidence{}
-	linkSignals(r, ev)
-	attachmentSignals(r, ev)
-	htmlSignals(r, ev)
-	anomalySignals(r, ev)
-	qrSignals(r, ev)
+	for _, l := range in.Limits {
+		ev.add(LimitReached, "%s", l)
+	}
+	if r := in.Report; r != nil {
+		linkSignals(r, ev)
+		attachmentSignals(r, ev)
+		htmlSignals(r, ev)
+		anomalySignals(r, ev)
+		qrSignals(r, ev)
+	}
 	for _, def := range Signals {
 		if items, ok := ev[def.Name]; ok {
 			out = append(out, Signal{Name: def.Name, Evidence: items.String()})

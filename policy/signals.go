@@ -121,7 +121,7 @@ var Signals = []Definition{
 	{ArchivePathTraversal, 3.0, "an archive entry name climbs out of its folder (../) or is absolute"},
 	{PolyglotFile, 3.0, "a file carries data before its archive (a PDF that is also a zip), a form built to fool type checks"},
 	{Blocklisted, 8.0, "the sender address, its domain or a link domain was marked as phishing by staff in the review pages or with holdfast quarantine mark-phish"},
-	{NestingTooDeep, 5.0, "files nested inside files deeper than the scanner opens (an archive in an archive, seven levels and more), a way to hide an executable from scanners"},
+	{NestingTooDeep, 8.0, "files nested inside files deeper than the scanner opens (an archive in an archive, seven levels and more), a way to hide an executable from scanners"},
 	{UnscannedContent, 2.0, "part of the message could not be inspected (7z or rar archive, legacy Office file, unreadable image, QR time budget spent)"},
 	{ParseAnomaly, 1.0, "the message needed leniency to parse (bad boundaries, header lines, encodings); once per message, every anomaly in the evidence"},
 	{SenderFirstContact, 3.0, "an inbound sender's registrable domain never seen in the history; scaled down while the history is younger than [sender] history_full_days or smaller than history_full_messages, not raised on an empty one"},

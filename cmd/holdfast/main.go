@@ -122,6 +122,7 @@ func runServe(args []string) error {
 	if p.cross, err = newCrossMessage(cfg, d.history); err != nil {
 		return err
 	}
+	cfg.Milter.OwnHeaders = ownHeaders
 	srv, err := milter.New(cfg.Milter, p, log)
 	if err != nil {
 		return err

@@ -25,6 +25,9 @@ type envelope struct {
 	MailFrom   string   `json:"mail_from"`
 	Rcpts      []string `json:"rcpts"`
 	AuthUser   string   `json:"auth_user"`
+	// limits lists the MTA session caps the message hit, for the
+	// SCAN_LIMIT_REACHED signal.
+	limits []string
 }
 
 // judgement is the whole outcome for one message.
@@ -87,7 +90,7 @@ func (p *pipeline) decide(ctx context.Context, raw []byte, env envelope, report 
 		signals = append(signals, j.cross.signals...)
 	}
 	j.Verdict = policy.Decide(policy.Input{
-		Report: report, Sender: signals,
+		Report: report, Sender: signals, Limits: env.limits,
 		Truncated: truncated, Size: size, ScannedBytes: int64(len(raw)),
 	}, p.cfg.Policy)
 	return j
@@ -135,6 +138,13 @@ func (p *pipeline) blocklistSignals(ctx context.Context, in sender.Input, a send
 		domains = append(domains, l.Domain)
 	}
 	hits, err := p.deps.history.Blocklisted(ctx, domains, a.SenderAddress)
+	// A blocked address also covers its plus-addressed forms: the local
+	// part up to the first "+" reaches the same mailbox at most providers.
+	if base := baseAddress(a.SenderAddress); err == nil && base != a.SenderAddress {
+		var more []string
+		more, err = p.deps.history.Blocklisted(ctx, nil, base)
+		hits = append(hits, more...)
+	}
 	if err != nil {
 		p.log.Warn("blocklist lookup failed", "err", err)
 		p.metrics.fail("blocklist")
@@ -145,6 +155,18 @@ func (p *pipeline) blocklistSignals(ctx context.Context, in sender.Input, a send
 	}
 	return []policy.Signal{{Name: policy.Blocklisted,
 		Evidence: "marked as phishing by staff: " + strings.Join(defangAll(hits), ", ")}}
+}
+
+// baseAddress returns addr without a "+tag" in its local part.
+func baseAddress(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return addr
+	}
+	if plus := strings.IndexByte(addr[:at], '+'); plus > 0 {
+		return addr[:plus] + addr[at:]
+	}
+	return addr
 }
 
 func defangAll(items []string) []string {
@@ -176,6 +198,11 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 		ClientIP: ipString(msg), ClientName: msg.ClientName, Helo: msg.Helo,
 		MailFrom: msg.MailFrom, Rcpts: msg.Rcpts, AuthUser: msg.AuthUser,
 	}
+	for _, l := range msg.Exceeded {
+		if l.Key != "max_message_bytes" { // MESSAGE_TOO_LARGE covers it
+			env.limits = append(env.limits, fmt.Sprintf("%s: %d > limit %d", l.Key, l.Observed, l.Limit))
+		}
+	}
 	log := p.log.With("conn_id", msg.ConnID, "queue_id", msg.QueueID)
 	start := time.Now()
 	j := p.judge(ctx, msg.Raw, env, msg.Size, msg.Truncated, &tracking{queueID: msg.QueueID, log: log})
@@ -195,10 +222,7 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 		"signals", strings.Join(v.SignalNames(), ","),
 	)
 
-	d := milter.Decision{
-		Headers:       append(verdictHeaders(v), senderHeader(j.Sender)),
-		RemoveHeaders: forgedVerdictHeaders(msg.Headers),
-	}
+	d := milter.Decision{Headers: append(verdictHeaders(v), senderHeader(j.Sender))}
 	var entryID int64
 	switch v.Enforced {
 	case policy.Hold:
@@ -218,23 +242,12 @@ func (p *pipeline) Judge(ctx context.Context, msg *milter.Message) (milter.Decis
 	return d, nil
 }
 
-// ownHeaderPrefix starts the name of every header holdfast adds.
-const ownHeaderPrefix = "x-holdfast-"
-
-// forgedVerdictHeaders returns the names of received fields that look like
-// holdfast's own. A sender who writes "X-Holdfast-Verdict: accept" must
+// ownHeaders lists every field holdfast adds. The milter deletes received
+// copies of them: a sender who writes "X-Holdfast-Verdict: accept" must
 // not be believed by a mail filter that reads the first such field.
-func forgedVerdictHeaders(fields []milter.Field) []string {
-	var names []string
-	seen := map[string]bool{}
-	for _, f := range fields {
-		lower := strings.ToLower(f.Name)
-		if strings.HasPrefix(lower, ownHeaderPrefix) && !seen[lower] {
-			seen[lower] = true
-			names = append(names, f.Name)
-		}
-	}
-	return names
+var ownHeaders = []string{
+	"X-Holdfast-Verdict", "X-Holdfast-Score", "X-Holdfast-Signals",
+	"X-Holdfast-Reason", "X-Holdfast-Sender", "X-Holdfast-Quarantine-Id",
 }
 
 func ipString(msg *milter.Message) string {
