@@ -15,6 +15,7 @@ import (
 type fakeHistory struct {
 	mu       sync.Mutex
 	since    time.Time
+	days     map[int64]bool // UTC day numbers that carry learnt mail
 	messages int64
 	addrs    map[string]*store.Seen
 	domains  map[string]*store.Seen
@@ -27,6 +28,7 @@ type fakeHistory struct {
 
 func newFakeHistory() *fakeHistory {
 	return &fakeHistory{
+		days:     map[int64]bool{},
 		addrs:    map[string]*store.Seen{},
 		domains:  map[string]*store.Seen{},
 		names:    map[string][]string{},
@@ -84,7 +86,8 @@ func (f *fakeHistory) Overview(ctx context.Context) (store.Overview, error) {
 	if f.err != nil {
 		return store.Overview{}, f.err
 	}
-	return store.Overview{Messages: f.messages, Since: f.since, SenderDomains: int64(len(f.domains))}, nil
+	return store.Overview{Messages: f.messages, Since: f.since, Days: int64(len(f.days)),
+		SenderDomains: int64(len(f.domains))}, nil
 }
 
 func (f *fakeHistory) Learn(ctx context.Context, obs store.Observation) error {
@@ -97,6 +100,7 @@ func (f *fakeHistory) Learn(ctx context.Context, obs store.Observation) error {
 		f.since = obs.Time
 	}
 	f.messages++
+	f.days[obs.Time.Unix()/86400] = true
 	count := func(m map[string]*store.Seen, key string, outbound bool) {
 		s := m[key]
 		if s == nil {

@@ -148,9 +148,10 @@ func signalNames(a Assessment) []string {
 	return out
 }
 
-// matureHistory returns a fake history that learnt one message a day for
-// 212 days from a German correspondent, and one outbound message to
-// partner@example.net.
+// matureHistory returns a fake history that learnt 600 messages from a
+// German correspondent, one every 8 hours from 212 days ago, then one
+// outbound message to partner@example.net and its reply: 203 days carry
+// mail.
 func matureHistory(t testing.TB) *fakeHistory {
 	t.Helper()
 	h := newFakeHistory()

@@ -12,7 +12,9 @@ import (
 // HistoryFacts is the history's record of a message's sender and links at
 // the time the message was judged.
 type HistoryFacts struct {
-	// Messages and Days give the history's size and age.
+	// Messages counts the messages learnt. Days counts the distinct days
+	// within the retention period that carry learnt mail, so a message
+	// with an outlying old date does not age the history.
 	Messages int64 `json:"messages"`
 	Days     int   `json:"days"`
 	// Maturity is min(1, Days/history_full_days,
@@ -78,10 +80,7 @@ func (c *Checker) consultHistory(ctx context.Context, in Input, a *Assessment) {
 		fail("overview", err)
 		return
 	}
-	f := &HistoryFacts{Messages: ov.Messages}
-	if !ov.Since.IsZero() {
-		f.Days = int(c.deps.Now().Sub(ov.Since).Hours() / 24)
-	}
+	f := &HistoryFacts{Messages: ov.Messages, Days: int(ov.Days)}
 	f.Maturity = c.maturity(f.Messages, f.Days)
 
 	if a.Direction == Inbound && a.SenderAddress != "" {

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/holdfast/holdfast/policy"
 	"github.com/holdfast/holdfast/sender/dnstest"
@@ -37,7 +38,7 @@ func TestNoveltySignals(t *testing.T) {
 			name:         "new domain",
 			in:           inbound("Li <li@example.cn>"),
 			want:         policy.SenderFirstContact,
-			wantEvidence: []string{"no mail from example[.]cn in 212 days of history (602 messages)"},
+			wantEvidence: []string{"no mail from example[.]cn in 203 days of history (602 messages)"},
 			wantNot:      []string{policy.AddressFirstContact, policy.KnownCorrespondent},
 		},
 		{
@@ -72,7 +73,7 @@ func TestNoveltySignals(t *testing.T) {
 				Link{Domain: "login.evil.example", Source: "body (text/html) href"},
 				Link{Domain: "portal.org.example", Source: "body"}),
 			want:         policy.LinkDomainNew,
-			wantEvidence: []string{"link to evil[.]example in body (text/html) href, never seen in 212 days"},
+			wantEvidence: []string{"link to evil[.]example in body (text/html) href, never seen in 203 days"},
 			wantNot:      []string{policy.QRLinkDomainNew},
 		},
 		{
@@ -116,9 +117,12 @@ func TestNoveltyOnYoungHistory(t *testing.T) {
 	empty := newFakeHistory()
 	young := newFakeHistory()
 	for i := 0; i < 50; i++ {
-		young.Learn(ctx, store.Observation{Time: testNow.AddDate(0, 0, -3), Direction: store.Inbound,
+		young.Learn(ctx, store.Observation{Time: testNow.AddDate(0, 0, -1-i%3), Direction: store.Inbound,
 			SenderAddress: "anna@example.de", SenderDomain: "example.de"})
 	}
+	// One message with a forged old date adds a day, not years.
+	young.Learn(ctx, store.Observation{Time: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC),
+		Direction: store.Inbound, SenderAddress: "old@example.de", SenderDomain: "example.de"})
 
 	t.Run("empty", func(t *testing.T) {
 		c := newTestChecker(t, Config{}, empty, nil)
@@ -136,7 +140,7 @@ func TestNoveltyOnYoungHistory(t *testing.T) {
 		if !ok {
 			t.Fatalf("signals %v lack SENDER_FIRST_CONTACT", signalNames(a))
 		}
-		// 3 of 30 days and 50 of 500 messages: a tenth of the weight.
+		// 4 of 30 days and 51 of 500 messages: a tenth of the weight.
 		if s.Scale != 0.1 {
 			t.Errorf("Scale = %v, want 0.1", s.Scale)
 		}

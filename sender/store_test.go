@@ -22,10 +22,12 @@ func TestSQLiteHistory(t *testing.T) {
 	}
 	defer db.Close()
 
+	// Ten messages a day on each of the last 60 days.
 	now := time.Now()
-	seed := store.Observation{Time: now.AddDate(0, 0, -60), Direction: store.Inbound,
+	seed := store.Observation{Direction: store.Inbound,
 		SenderAddress: "anna@example.de", SenderDomain: "example.de", OriginCountry: "DE"}
 	for i := 0; i < 600; i++ {
+		seed.Time = now.AddDate(0, 0, -1-i%60)
 		if err := db.Learn(ctx, seed); err != nil {
 			t.Fatalf("Learn: %v", err)
 		}

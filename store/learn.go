@@ -16,6 +16,15 @@ import (
 // record; nothing of it is stored.
 var ErrInvalidObservation = errors.New("store: invalid observation")
 
+// MinObservationTime and MaxObservationTime bound Observation.Time. No
+// mail is dated before the Unix epoch, so an earlier time is a broken
+// clock or a forged Date. The upper bound is arbitrary: chosen far inside
+// the range of int64 Unix nanoseconds, which ends in April 2262.
+var (
+	MinObservationTime = time.Unix(0, 0).UTC()
+	MaxObservationTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 // keyTable names a table with the key shape (key, first_seen, last_seen,
 // inbound, outbound) and its key column.
 type keyTable struct{ table, column string }
@@ -142,8 +151,9 @@ type lesson struct {
 // Both directions add the link domains and count the message for
 // Overview.
 //
-// Learn returns ErrInvalidObservation when the direction is unknown or a
-// sender key is longer than MaxKeyBytes. A recipient or link domain
+// Learn returns ErrInvalidObservation when the direction is unknown, the
+// time lies outside [MinObservationTime, MaxObservationTime) or a sender
+// key is longer than MaxKeyBytes. A recipient or link domain
 // longer than MaxKeyBytes cannot be a valid address or domain, so it is
 // skipped and the rest is learnt.
 func (s *Store) Learn(ctx context.Context, obs Observation) error {
@@ -241,6 +251,11 @@ func newLesson(obs Observation) (lesson, error) {
 	at := obs.Time
 	if at.IsZero() {
 		at = time.Now()
+	}
+	if at.Before(MinObservationTime) || !at.Before(MaxObservationTime) {
+		return lesson{}, fmt.Errorf("%w: time %s outside %s to %s", ErrInvalidObservation,
+			at.UTC().Format(time.RFC3339), MinObservationTime.Format(time.DateOnly),
+			MaxObservationTime.Format(time.DateOnly))
 	}
 	account := obs.LocalAccount
 	if account == "" {

@@ -29,7 +29,8 @@ ORDER BY last_seen DESC, name`,
 ORDER BY last_seen DESC, country, asn`,
 	"accountOrigins": `SELECT country, asn, count, last_seen FROM account_origins WHERE account = ?
 ORDER BY last_seen DESC, country, asn`,
-	"overview": `SELECT (SELECT coalesce(sum(messages), 0) FROM message_days), since, domains
+	"overview": `SELECT (SELECT coalesce(sum(messages), 0) FROM message_days),
+	(SELECT count(*) FROM message_days WHERE day BETWEEN ?1 AND ?2), since, domains
 FROM history`,
 }
 
@@ -147,11 +148,20 @@ func (s *Store) AccountOrigins(ctx context.Context, account string) ([]Origin, e
 // Overview returns the size and age of the history. Messages counts the
 // messages learnt on the days Prune has kept, and Since is the time from
 // which the history is complete: the oldest message learnt, moved forward
-// when Prune drops keys.
+// when Prune drops keys. Days counts the days with mail within the
+// retention period before now.
 func (s *Store) Overview(ctx context.Context) (Overview, error) {
+	return s.overviewAt(ctx, time.Now())
+}
+
+// overviewAt is Overview as of now.
+func (s *Store) overviewAt(ctx context.Context, now time.Time) (Overview, error) {
 	var o Overview
 	var since sql.NullInt64
-	err := s.read.overview.QueryRowContext(ctx).Scan(&o.Messages, &since, &o.SenderDomains)
+	first := unixDay(now.Add(-time.Duration(s.cfg.HistoryRetention)).UnixNano())
+	today := unixDay(now.UnixNano())
+	err := s.read.overview.QueryRowContext(ctx, first, today).
+		Scan(&o.Messages, &o.Days, &since, &o.SenderDomains)
 	if err != nil {
 		return o, fmt.Errorf("store: overview: %w", err)
 	}

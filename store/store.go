@@ -113,6 +113,11 @@ type Overview struct {
 	// message learnt, moved forward when old keys are pruned. Zero when
 	// nothing was learnt.
 	Since time.Time
+	// Days counts the distinct UTC days, from now minus
+	// Config.HistoryRetention to today, on which learnt mail is dated.
+	// Unlike the span since Since, it grows by at most one for a message
+	// with an outlying date.
+	Days int64
 	// SenderDomains counts distinct sender and correspondent domains.
 	SenderDomains int64
 }

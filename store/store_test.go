@@ -337,6 +337,12 @@ func TestLearnInvalid(t *testing.T) {
 	}{
 		{"unknown direction", Observation{Direction: Direction(7), SenderAddress: "a@b.example"}},
 		{"sender too long", inbound(day(0), strings.Repeat("a", MaxKeyBytes)+"@b.example", "")},
+		// Before 1678 UnixNano overflows, and so after 2262.
+		{"year 1600", inbound(time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), "a@b.example", "")},
+		{"year 1829", inbound(time.Date(1829, 6, 1, 0, 0, 0, 0, time.UTC), "a@b.example", "")},
+		{"before the epoch", inbound(MinObservationTime.Add(-time.Second), "a@b.example", "")},
+		{"at the upper bound", inbound(MaxObservationTime, "a@b.example", "")},
+		{"year 9999", inbound(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), "a@b.example", "")},
 	}
 	for _, tt := range tests {
 		err := s.Learn(context.Background(), tt.obs)
@@ -350,6 +356,28 @@ func TestLearnInvalid(t *testing.T) {
 	}
 	if o.Messages != 0 {
 		t.Errorf("Overview.Messages = %d after rejected observations, want 0", o.Messages)
+	}
+}
+
+func TestLearnTimeBounds(t *testing.T) {
+	tests := []struct {
+		name string
+		at   time.Time
+	}{
+		{"epoch", MinObservationTime},
+		{"before the upper bound", MaxObservationTime.Add(-time.Nanosecond)},
+		{"other time zone", time.Date(2024, 1, 8, 1, 0, 0, 0, time.FixedZone("", 5*3600))},
+	}
+	for _, tt := range tests {
+		s := openTest(t, Config{})
+		learnAll(t, s, inbound(tt.at, "a@b.example", ""))
+		h, err := s.Sender(context.Background(), "a@b.example", "")
+		if err != nil {
+			t.Fatalf("%s: Sender: %v", tt.name, err)
+		}
+		if !h.Address.FirstSeen.Equal(tt.at) {
+			t.Errorf("%s: FirstSeen = %v, want %v", tt.name, h.Address.FirstSeen, tt.at)
+		}
 	}
 }
 
@@ -386,7 +414,7 @@ func TestOverview(t *testing.T) {
 	s := openTest(t, Config{})
 	ctx := context.Background()
 
-	o, err := s.Overview(ctx)
+	o, err := s.overviewAt(ctx, day(7))
 	if err != nil {
 		t.Fatalf("Overview: %v", err)
 	}
@@ -400,13 +428,47 @@ func TestOverview(t *testing.T) {
 		inbound(day(5), "c@one.example", ""),
 		Observation{Time: day(6), Direction: Outbound, LocalAccount: "me", Recipients: []string{"d@three.example"}},
 	)
-	o, err = s.Overview(ctx)
+	o, err = s.overviewAt(ctx, day(7))
 	if err != nil {
 		t.Fatalf("Overview: %v", err)
 	}
-	want := Overview{Messages: 4, Since: day(2), SenderDomains: 3}
+	want := Overview{Messages: 4, Since: day(2), Days: 4, SenderDomains: 3}
 	if o != want {
 		t.Errorf("Overview = %+v, want %+v", o, want)
+	}
+}
+
+func TestOverviewDays(t *testing.T) {
+	// The retention is 30 days, and the overview is taken on day 40, so
+	// days 10 to 40 count.
+	tests := []struct {
+		name     string
+		days     []int // of each message learnt, relative to base
+		wantDays int64
+	}{
+		{"none", nil, 0},
+		{"one day, many messages", []int{20, 20, 20, 20}, 1},
+		{"distinct days", []int{11, 12, 13, 40}, 4},
+		// One old message moves Since back but adds no day.
+		{"outlier before retention", []int{-3000, 38, 39}, 2},
+		{"first day of retention", []int{10}, 1},
+		{"future day", []int{41, 39}, 1},
+	}
+	for _, tt := range tests {
+		s := openTest(t, Config{HistoryRetention: Duration(30 * 24 * time.Hour)})
+		for _, d := range tt.days {
+			learnAll(t, s, inbound(day(d), "a@b.example", ""))
+		}
+		o, err := s.overviewAt(context.Background(), day(40))
+		if err != nil {
+			t.Fatalf("%s: Overview: %v", tt.name, err)
+		}
+		if o.Days != tt.wantDays {
+			t.Errorf("%s: Overview.Days = %d, want %d", tt.name, o.Days, tt.wantDays)
+		}
+		if o.Messages != int64(len(tt.days)) {
+			t.Errorf("%s: Overview.Messages = %d, want %d", tt.name, o.Messages, len(tt.days))
+		}
 	}
 }
 
@@ -445,11 +507,11 @@ func TestPruneRetention(t *testing.T) {
 		t.Errorf("Sender(new) after prune = %+v, want known", h)
 	}
 
-	o, err := s.Overview(ctx)
+	o, err := s.overviewAt(ctx, now)
 	if err != nil {
 		t.Fatalf("Overview: %v", err)
 	}
-	if wantO := (Overview{Messages: 1, Since: day(15), SenderDomains: 1}); o != wantO {
+	if wantO := (Overview{Messages: 1, Since: day(15), Days: 1, SenderDomains: 1}); o != wantO {
 		t.Errorf("Overview after prune = %+v, want %+v", o, wantO)
 	}
 
