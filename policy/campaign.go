@@ -141,10 +141,15 @@ type CampaignInput struct {
 	Recipients []string
 	// LocalDomains lists [org] local_domains; they are never keys.
 	LocalDomains []string
-	// DomainsFirstSeen maps the sender domain and link domains found in
-	// the history to the time it first saw each. A domain first seen
-	// before the window is not a key; a domain absent from the map was
-	// never seen and is one.
+	// DomainsFirstSeen maps the sender domain, link domains and link
+	// platforms (private public suffixes such as "pages.dev") found in
+	// the history to the time it first saw each. A domain or platform
+	// first seen before the window is not a key; one absent from the map
+	// was never seen and is one.
+	//
+	// NOTE: the history records registrable domains only, so the map
+	// that cmd/holdfast builds never holds a platform, and every link
+	// that yields a domain key on a platform also yields a platform key.
 	DomainsFirstSeen map[string]time.Time
 }
 
@@ -251,12 +256,18 @@ func (c *Campaigns) Record(ctx context.Context, res CampaignResult, v Verdict, e
 // shared key of that kind means a shared author. An identical file or a
 // QR target is near proof; a link domain or sending domain may be a
 // shared service; a name shape such as "invoice_#.pdf" is the weakest.
+// A platform key sits one step below the domain key of its kind: every
+// customer of a hosting platform shares it, so new senders linking to
+// unrelated sites on one platform can reach the thresholds, while a
+// registrable domain belongs to a single owner.
 var kindScale = map[string]float64{
 	store.KeyQRDomain:         1,
 	store.KeyAttachmentSHA256: 1,
 	store.KeySenderDomain:     0.75,
 	store.KeyLinkDomain:       0.75,
+	store.KeyQRPlatform:       0.75,
 	store.KeyAttachmentName:   0.5,
+	store.KeyLinkPlatform:     0.5,
 }
 
 // keyKindWords names a key kind in evidence.
@@ -265,6 +276,8 @@ var keyKindWords = map[string]string{
 	store.KeyAttachmentSHA256: "attachment SHA-256",
 	store.KeySenderDomain:     "sender domain",
 	store.KeyLinkDomain:       "link domain",
+	store.KeyQRPlatform:       "QR target platform",
+	store.KeyLinkPlatform:     "link platform",
 	store.KeyAttachmentName:   "attachment name",
 }
 

@@ -1,9 +1,9 @@
 package policy
 
 import (
+	"net/netip"
 	"strings"
 	"time"
-	"unicode"
 
 	"golang.org/x/net/publicsuffix"
 
@@ -12,17 +12,22 @@ import (
 )
 
 // CampaignKeys derives a message's campaign keys, strongest kind first:
-// QR target domains, attachment SHA-256 sums, the sender domain,
-// attachment name shapes, then link domains. A domain key is left out
-// when it is the sender's own domain (for links), a local domain, or a
-// domain the organisation knew before the window (in.DomainsFirstSeen),
-// because newsletters, signatures and big platforms share those domains
-// with ordinary mail.
+// QR target domains and their platforms, attachment SHA-256 sums, the
+// sender domain, attachment name shapes, then link domains and their
+// platforms. A domain key is left out when it is the sender's own domain
+// (for links), a local domain, or a domain the organisation knew before
+// the window (in.DomainsFirstSeen), because newsletters, signatures and
+// big platforms share those domains with ordinary mail. A platform key
+// (see platform) comes only with a QR target or link that yields a
+// domain key, and the same rules leave it out.
 func CampaignKeys(in CampaignInput, window time.Duration) []store.CampaignKey {
 	var keys []store.CampaignKey
+	seen := map[store.CampaignKey]bool{}
 	add := func(kind, value string) {
-		if value != "" {
-			keys = append(keys, store.CampaignKey{Kind: kind, Value: value})
+		k := store.CampaignKey{Kind: kind, Value: value}
+		if value != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
 		}
 	}
 	senderDomain := registrable(in.SenderDomain)
@@ -34,63 +39,80 @@ func CampaignKeys(in CampaignInput, window time.Duration) []store.CampaignKey {
 		return !known || !first.Before(in.Time.Add(-window))
 	}
 
-	r := in.Report
-	if r == nil {
-		r = &scanner.Report{}
-	}
-	for _, l := range r.Links {
-		if d := registrable(l.Domain); l.Via == "qr" && d != senderDomain && fresh(d) {
-			add(store.KeyQRDomain, d)
+	// Links on a hosting platform get a new registrable domain per site,
+	// so a campaign that puts each message's target on its own site
+	// shares only the platform.
+	addLinkKeys := func(domainKind, platformKind string, follow func(via string) bool) {
+		var domains []string
+		for _, l := range in.links() {
+			if d := registrable(l.Domain); follow(l.Via) && d != senderDomain && fresh(d) {
+				add(domainKind, d)
+				domains = append(domains, d)
+			}
+		}
+		for _, d := range domains {
+			if p := platform(d); fresh(p) {
+				add(platformKind, p)
+			}
 		}
 	}
-	for _, a := range r.Attachments {
+
+	addLinkKeys(store.KeyQRDomain, store.KeyQRPlatform, isQR)
+	for _, a := range in.attachments() {
 		add(store.KeyAttachmentSHA256, strings.ToLower(a.SHA256))
 	}
 	if fresh(senderDomain) {
 		add(store.KeySenderDomain, senderDomain)
 	}
-	for _, a := range r.Attachments {
+	for _, a := range in.attachments() {
 		if !imageKind(a) {
 			add(store.KeyAttachmentName, NameShape(a.Filename))
 		}
 	}
-	for _, l := range r.Links {
-		if d := registrable(l.Domain); clickable(l.Via) && d != senderDomain && fresh(d) {
-			add(store.KeyLinkDomain, d)
-		}
-	}
+	addLinkKeys(store.KeyLinkDomain, store.KeyLinkPlatform, clickable)
 	return keys
 }
 
-// NameShape returns an attachment name's shape: case-folded, with every
-// run of digits replaced by "#", so "Invoice_2024-118.PDF" becomes
-// "invoice_#-#.pdf". It returns "" for a name whose shape carries no information:
-// an empty name, or one whose stem holds no letter ("#.pdf"), which
-// scanners and phones give to every file.
-func NameShape(name string) string {
-	name = strings.TrimSpace(name)
-	var b strings.Builder
-	digits := false
-	for _, r := range strings.ToLower(name) {
-		if unicode.IsDigit(r) {
-			if !digits {
-				b.WriteByte('#')
-			}
-			digits = true
-			continue
-		}
-		digits = false
-		b.WriteRune(r)
+// links returns the links of the scanner's report, nil without one.
+func (in CampaignInput) links() []scanner.Link {
+	if in.Report == nil {
+		return nil
 	}
-	shape := b.String()
-	stem := shape
-	if dot := strings.LastIndexByte(shape, '.'); dot > 0 {
-		stem = shape[:dot]
+	return in.Report.Links
+}
+
+// attachments returns the attachments of the scanner's report, nil
+// without one.
+func (in CampaignInput) attachments() []scanner.Attachment {
+	if in.Report == nil {
+		return nil
 	}
-	if !strings.ContainsFunc(stem, unicode.IsLetter) {
+	return in.Report.Attachments
+}
+
+// platform returns the private public suffix a registrable domain lies
+// under, such as "pages.dev" for "evil.pages.dev" or "s3.amazonaws.com"
+// for "evil.s3.amazonaws.com". Hosting platforms list themselves in the
+// private section of the Public Suffix List so that each customer's site
+// is its own registrable domain. It returns "" for a domain under an
+// ICANN suffix ("co.uk", "com"), under no listed suffix, for an IP
+// address, and for the suffix itself.
+func platform(domain string) string {
+	if domain == "" {
 		return ""
 	}
-	return cutEvidence(shape)
+	if _, err := netip.ParseAddr(strings.Trim(domain, "[]")); err == nil {
+		return ""
+	}
+	suffix, icann := publicsuffix.PublicSuffix(domain)
+
+	// When no rule matches, PublicSuffix applies the default rule "*":
+	// it returns the last label, with icann false. A platform's entry is
+	// a domain under an ICANN suffix, so it has at least two labels.
+	if icann || suffix == domain || !strings.Contains(suffix, ".") {
+		return ""
+	}
+	return suffix
 }
 
 // imageKind reports an image attachment. Their names are left out of the
@@ -104,6 +126,8 @@ func imageKind(a scanner.Attachment) bool {
 	}
 	return strings.HasPrefix(strings.ToLower(a.ContentType), "image/")
 }
+
+func isQR(via string) bool { return via == "qr" }
 
 // clickable reports a link a reader follows, as opposed to a resource
 // the page loads itself (images, style sheets), whose hosts mailing

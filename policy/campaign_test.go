@@ -31,18 +31,51 @@ var _ CampaignStore = (*store.Store)(nil)
 var _ AccountStore = (*store.Store)(nil)
 
 func TestNameShape(t *testing.T) {
-	tests := []struct{ name, want string }{
-		{"Invoice_2024-118.PDF", "invoice_#-#.pdf"},
-		{"invoice_7.pdf", "invoice_#.pdf"},
-		{"  Scan 0001.pdf ", "scan #.pdf"},
-		{"Überweisung_٣٤.docx", "überweisung_#.docx"}, // Arabic-Indic digits fold too
-		{"20240101.pdf", ""},                          // no letter in the stem
-		{"", ""},
-		{"README", "readme"},
+	tests := []struct{ name, in, want string }{
+		{"digit runs fold", "Invoice_2024-118.PDF", "invoice_#-#.pdf"},
+		{"one digit run", "invoice_7.pdf", "invoice_#.pdf"},
+		{"spaces trimmed", "  Scan 0001.pdf ", "scan #.pdf"},
+		{"Arabic-Indic digits fold", "Überweisung_٣٤.docx", "überweisung_#.docx"},
+		{"no letter in the stem", "20240101.pdf", ""},
+		{"empty", "", ""},
+		{"no extension", "README", "readme"},
+
+		// Lookalike letters from other scripts.
+		{"Cyrillic і о е", "\u0456nv\u043Ei\u0441\u0435_7.pdf", "invoice_#.pdf"},
+		{"Cyrillic capitals", "\u0406NV\u041E\u0406\u0421\u0415_7.PDF", "invoice_#.pdf"},
+		{"Cyrillic small capitals", "\u0432\u0430\u043D\u043A_\u043C\u0435\u043C\u043E_1.pdf", "bahk_memo_#.pdf"},
+		{"Cyrillic ԁ ԛ ԝ ѕ ј һ ӏ", "\u0501\u051B\u051D\u0455\u0458\u04BB\u04CF_1.pdf", "dqwsjhl_#.pdf"},
+		{"Greek ι ο ν", "\u03B9n\u03BD\u03BF\u03B9ce_7.pdf", "invoice_#.pdf"},
+		{"Greek capitals", "\u0399\u039DV\u039F\u0399C\u0395_7.pdf", "invoice_#.pdf"},
+		{"Greek α ρ τ υ κ", "\u03C1\u03B1\u03C5\u03BA\u03C4_1.pdf", "paukt_#.pdf"},
+
+		// Compatibility forms.
+		{"fullwidth letters", "\uFF49\uFF4Ev\uFF4Fice_7.pdf", "invoice_#.pdf"},
+		{"fullwidth capitals and digits", "\uFF29\uFF2E\uFF36\uFF2F\uFF29\uFF23\uFF25_\uFF17\uFF18.pdf", "invoice_#.pdf"},
+		{"ligature", "\uFB01le_3.pdf", "file_#.pdf"},
+		{"Kelvin sign", "\u212Aontoauszug_3.pdf", "kontoauszug_#.pdf"},
+		{"ideographic space trimmed", "\u3000invoice_7.pdf", "invoice_#.pdf"},
+		{"full case folding", "STRASSE_1.pdf", "strasse_#.pdf"},
+		{"sharp s folds", "Stra\u00DFe_1.pdf", "strasse_#.pdf"},
+
+		// Characters that render as nothing.
+		{"zero-width space", "in\u200Bvoice_7.pdf", "invoice_#.pdf"},
+		{"soft hyphen", "in\u00ADvoice_7.pdf", "invoice_#.pdf"},
+		{"byte order mark", "\uFEFFinvoice_7.pdf", "invoice_#.pdf"},
+		{"right-to-left override", "invoice_7\u202E.pdf", "invoice_#.pdf"},
+		{"variation selector", "invoice\uFE0F_7.pdf", "invoice_#.pdf"},
+		{"Hangul filler", "invoice\uFFA0_7.pdf", "invoice_#.pdf"},
+		{"digit run split", "invoice_12\u200B34.pdf", "invoice_#.pdf"},
+		{"mark kept apart", "U\u200B\u0308berweisung_1.docx", "\u00FCberweisung_#.docx"},
+		{"digits and ignorables only", "\u200B2024\u200D.pdf", ""},
+
+		// Names in Cyrillic still group among themselves.
+		{"Russian word", "\u0421\u0447\u0451\u0442_12.pdf", "c\u0447\u0451t_#.pdf"},
+		{"letters with marks stay", "inv\u00F3ice_7.pdf", "inv\u00F3ice_#.pdf"},
 	}
-	for i, tt := range tests {
-		if got := NameShape(tt.name); got != tt.want {
-			t.Errorf("%d. NameShape(%q) = %q, want %q", i, tt.name, got, tt.want)
+	for _, tt := range tests {
+		if got := NameShape(tt.in); got != tt.want {
+			t.Errorf("%s: NameShape(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
 		}
 	}
 }
@@ -86,6 +119,161 @@ func TestCampaignKeys(t *testing.T) {
 	got = CampaignKeys(in, 6*time.Hour)
 	if slices.Contains(got, store.CampaignKey{Kind: store.KeySenderDomain, Value: "sender.example"}) {
 		t.Errorf("CampaignKeys keeps the established sender domain: %v", got)
+	}
+}
+
+func TestCampaignKeysPlatform(t *testing.T) {
+	now := start
+	established := now.Add(-30 * 24 * time.Hour)
+	link := func(host, via string) scanner.Link {
+		return scanner.Link{URL: "https://" + host + "/x", Host: host, Domain: registrable(host), Via: via}
+	}
+	linkDomain := func(v string) store.CampaignKey { return store.CampaignKey{Kind: store.KeyLinkDomain, Value: v} }
+	linkPlatform := func(v string) store.CampaignKey {
+		return store.CampaignKey{Kind: store.KeyLinkPlatform, Value: v}
+	}
+	tests := []struct {
+		name      string
+		links     []scanner.Link
+		firstSeen map[string]time.Time
+		want      []store.CampaignKey
+	}{
+		{"Cloudflare Pages site", []scanner.Link{link("evil1.pages.dev", "href")}, nil,
+			[]store.CampaignKey{linkDomain("evil1.pages.dev"), linkPlatform("pages.dev")}},
+		{"S3 bucket", []scanner.Link{link("evil1.s3.amazonaws.com", "text")}, nil,
+			[]store.CampaignKey{linkDomain("evil1.s3.amazonaws.com"), linkPlatform("s3.amazonaws.com")}},
+		{"deeper host on a platform", []scanner.Link{link("login.evil1.github.io", "href")}, nil,
+			[]store.CampaignKey{linkDomain("evil1.github.io"), linkPlatform("github.io")}},
+		{"QR target on a platform", []scanner.Link{link("evil1.pages.dev", "qr")}, nil,
+			[]store.CampaignKey{{Kind: store.KeyQRDomain, Value: "evil1.pages.dev"},
+				{Kind: store.KeyQRPlatform, Value: "pages.dev"}}},
+		{"two sites share one platform key",
+			[]scanner.Link{link("a.pages.dev", "href"), link("b.pages.dev", "href")}, nil,
+			[]store.CampaignKey{linkDomain("a.pages.dev"), linkDomain("b.pages.dev"), linkPlatform("pages.dev")}},
+		{"ICANN suffix", []scanner.Link{link("evil.co.uk", "href")}, nil,
+			[]store.CampaignKey{linkDomain("evil.co.uk")}},
+		{"no listed suffix", []scanner.Link{link("a.evil.example", "href")}, nil,
+			[]store.CampaignKey{linkDomain("evil.example")}},
+		{"IP address", []scanner.Link{link("192.0.2.7", "href")}, nil,
+			[]store.CampaignKey{linkDomain("192.0.2.7")}},
+		{"the platform itself", []scanner.Link{link("github.io", "href")}, nil,
+			[]store.CampaignKey{linkDomain("github.io")}},
+		{"platform known before the window", []scanner.Link{link("evil1.pages.dev", "href")},
+			map[string]time.Time{"pages.dev": established},
+			[]store.CampaignKey{linkDomain("evil1.pages.dev")}},
+		{"platform first seen within the window", []scanner.Link{link("evil1.pages.dev", "href")},
+			map[string]time.Time{"pages.dev": now.Add(-time.Hour)},
+			[]store.CampaignKey{linkDomain("evil1.pages.dev"), linkPlatform("pages.dev")}},
+		{"site known before the window", []scanner.Link{link("docs.github.io", "href")},
+			map[string]time.Time{"docs.github.io": established}, nil},
+		{"sender's own site", []scanner.Link{link("sender.github.io", "href")}, nil, nil},
+		{"image on a platform", []scanner.Link{link("cdn1.s3.amazonaws.com", "src")}, nil, nil},
+	}
+	for _, tt := range tests {
+		in := CampaignInput{
+			Time: now, Report: &scanner.Report{Links: tt.links},
+			SenderAddress: "a@sender.github.io", SenderDomain: "sender.github.io",
+			LocalDomains: []string{"org.example"}, DomainsFirstSeen: tt.firstSeen,
+		}
+		// The sender domain is new in every row, so it is a key in each.
+		senderKey := store.CampaignKey{Kind: store.KeySenderDomain, Value: "sender.github.io"}
+		got := CampaignKeys(in, 6*time.Hour)
+		if !slices.Contains(got, senderKey) {
+			t.Errorf("%s: CampaignKeys = %v, want the sender domain among them", tt.name, got)
+		}
+		got = slices.DeleteFunc(got, func(k store.CampaignKey) bool { return k == senderKey })
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: CampaignKeys without the sender domain =\n%v\nwant\n%v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestCampaignPlatformWave sends 20 messages, each to its own recipient,
+// with one link per message, and checks from which message on CAMPAIGN is
+// raised and on which key. Wave senders rotate through six new addresses
+// at six domains, as in TestCampaignReplay.
+func TestCampaignPlatformWave(t *testing.T) {
+	established := start.Add(-90 * 24 * time.Hour)
+	wave := func(i int) (address, domain string, isNew bool) {
+		n := i % 6
+		return fmt.Sprintf("wave%d@sender%d.example", n, n), fmt.Sprintf("sender%d.example", n), i < 6
+	}
+	newsletter := func(int) (string, string, bool) { return "letter@news.example", "news.example", true }
+	tests := []struct {
+		name      string
+		host      func(i int) string
+		via       string
+		sender    func(i int) (address, domain string, isNew bool)
+		firstSeen map[string]time.Time
+		// from is the first message raising CAMPAIGN, -1 for none.
+		from     int
+		key      store.CampaignKey
+		scale    float64
+		evidence string
+	}{
+		{name: "site per message on pages.dev", via: "href", sender: wave, from: 9,
+			host:     func(i int) string { return fmt.Sprintf("evil%d.pages.dev", i) },
+			key:      store.CampaignKey{Kind: store.KeyLinkPlatform, Value: "pages.dev"},
+			scale:    0.5,
+			evidence: "link platform pages[.]dev: 10 recipients from 6 new senders in 6h"},
+		{name: "bucket per message on S3", via: "text", sender: wave, from: 9,
+			host:  func(i int) string { return fmt.Sprintf("evil%d.s3.amazonaws.com", i) },
+			key:   store.CampaignKey{Kind: store.KeyLinkPlatform, Value: "s3.amazonaws.com"},
+			scale: 0.5},
+		{name: "QR target per message on pages.dev", via: "qr", sender: wave, from: 9,
+			host:  func(i int) string { return fmt.Sprintf("evil%d.pages.dev", i) },
+			key:   store.CampaignKey{Kind: store.KeyQRPlatform, Value: "pages.dev"},
+			scale: 0.75},
+		{name: "control: subdomains of one domain", via: "href", sender: wave, from: 9,
+			host:  func(i int) string { return fmt.Sprintf("a%d.evil.example", i) },
+			key:   store.CampaignKey{Kind: store.KeyLinkDomain, Value: "evil.example"},
+			scale: 0.75},
+		{name: "platform known before the window", via: "href", sender: wave, from: -1,
+			host:      func(i int) string { return fmt.Sprintf("evil%d.pages.dev", i) },
+			firstSeen: map[string]time.Time{"pages.dev": established}},
+		{name: "newsletter linking to github.io pages", via: "href", sender: newsletter, from: -1,
+			host:      func(i int) string { return fmt.Sprintf("project%d.github.io", i) },
+			firstSeen: map[string]time.Time{"news.example": established}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			det, err := NewCampaigns(CampaignConfig{}, openStore(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 20 {
+				host := tt.host(i)
+				address, domain, isNew := tt.sender(i)
+				res, err := det.Observe(ctx, CampaignInput{
+					Time: start.Add(time.Duration(i) * 2 * time.Minute), MessageID: fmt.Sprintf("<m%d@example>", i),
+					SenderAddress: address, SenderDomain: domain, NewSender: isNew,
+					Recipients:   []string{fmt.Sprintf("staff%d@org.example", i)},
+					LocalDomains: []string{"org.example"}, DomainsFirstSeen: tt.firstSeen,
+					Report: &scanner.Report{Links: []scanner.Link{{URL: "https://" + host + "/x", Host: host,
+						Domain: registrable(host), Via: tt.via}}},
+				})
+				if err != nil {
+					t.Fatalf("message %d: Observe: %v", i, err)
+				}
+				want := tt.from >= 0 && i >= tt.from
+				if got := len(res.Signals) > 0; got != want {
+					t.Fatalf("message %d: CAMPAIGN raised %v, want %v (campaigns %v)", i, got, want, res.Campaigns)
+				}
+				if !want {
+					continue
+				}
+				if got := res.Campaigns[0].Key; got != tt.key {
+					t.Errorf("message %d: campaign key = %v, want %v", i, got, tt.key)
+				}
+				if got := res.Signals[0].Scale; got != tt.scale {
+					t.Errorf("message %d: CAMPAIGN scale = %v, want %v", i, got, tt.scale)
+				}
+				if ev := res.Signals[0].Evidence; i == tt.from && !strings.HasPrefix(ev, tt.evidence) {
+					t.Errorf("message %d: evidence = %q, want it to start %q", i, ev, tt.evidence)
+				}
+			}
+		})
 	}
 }
 

@@ -16,6 +16,12 @@ const (
 	KeyLinkDomain       = "link-domain"
 	KeyAttachmentName   = "attachment-name"
 	KeySenderDomain     = "sender-domain"
+
+	// KeyQRPlatform and KeyLinkPlatform are the private public suffix
+	// (a hosting platform such as "pages.dev") that a QR target's or a
+	// link's registrable domain lies under.
+	KeyQRPlatform   = "qr-platform"
+	KeyLinkPlatform = "link-platform"
 )
 
 // MaxCampaignKeys is how many keys ObserveCampaign records per message;
