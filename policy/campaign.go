@@ -145,11 +145,8 @@ type CampaignInput struct {
 	// platforms (private public suffixes such as "pages.dev") found in
 	// the history to the time it first saw each. A domain or platform
 	// first seen before the window is not a key; one absent from the map
-	// was never seen and is one.
-	//
-	// NOTE: the history records registrable domains only, so the map
-	// that cmd/holdfast builds never holds a platform, and every link
-	// that yields a domain key on a platform also yields a platform key.
+	// was never seen and is one. The milter's pipeline teaches and looks
+	// up a link's platform beside its domain, so the history holds both.
 	DomainsFirstSeen map[string]time.Time
 }
 

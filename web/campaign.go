@@ -29,6 +29,8 @@ var kindNames = []struct{ Kind, Name string }{
 	{store.KeyLinkDomain, "link domain"},
 	{store.KeyAttachmentName, "attachment name shape"},
 	{store.KeySenderDomain, "sender domain"},
+	{store.KeyQRPlatform, "QR code hosting platform"},
+	{store.KeyLinkPlatform, "link hosting platform"},
 }
 
 // kindName returns a key kind in words, or the kind itself when unknown.
@@ -49,7 +51,8 @@ func knownKind(kind string) bool {
 // name shape defanged.
 func keyText(k store.CampaignKey) string {
 	switch k.Kind {
-	case store.KeyQRDomain, store.KeyLinkDomain, store.KeySenderDomain:
+	case store.KeyQRDomain, store.KeyLinkDomain, store.KeySenderDomain,
+		store.KeyQRPlatform, store.KeyLinkPlatform:
 		return defangHost(k.Value)
 	case store.KeyAttachmentSHA256:
 		return k.Value

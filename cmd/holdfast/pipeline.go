@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/holdfast/holdfast/milter"
 	"github.com/holdfast/holdfast/policy"
 	"github.com/holdfast/holdfast/quarantine"
@@ -116,11 +118,29 @@ func (p *pipeline) senderInput(raw []byte, env envelope, r *scanner.Report) send
 		in.Headers = append(in.Headers, sender.Header{Name: h.Name, Value: h.Value})
 	}
 	for _, l := range r.Links {
-		if l.Domain != "" {
-			in.Links = append(in.Links, sender.Link{Domain: l.Domain, QR: l.Via == "qr", Source: l.Source})
+		if l.Domain == "" {
+			continue
+		}
+		in.Links = append(in.Links, sender.Link{Domain: l.Domain, QR: l.Via == "qr", Source: l.Source})
+		// A site on a hosting platform (evil.pages.dev) also teaches and
+		// looks up the platform itself, so campaign keys on the platform
+		// know whether the organisation saw it before.
+		if suffix := privateSuffix(l.Domain); suffix != "" {
+			in.Links = append(in.Links, sender.Link{Domain: suffix, QR: l.Via == "qr", Source: l.Source})
 		}
 	}
 	return in
+}
+
+// privateSuffix returns the privately run public suffix a domain sits
+// under, such as "pages.dev" for "evil.pages.dev", or "" for a domain
+// under an ICANN suffix only.
+func privateSuffix(domain string) string {
+	suffix, icann := publicsuffix.PublicSuffix(domain)
+	if icann || suffix == domain || !strings.Contains(suffix, ".") {
+		return ""
+	}
+	return suffix
 }
 
 // blocklistSignals raises BLOCKLISTED when staff marked the sender, its

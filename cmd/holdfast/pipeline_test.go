@@ -47,3 +47,18 @@ func TestBaseAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestPrivateSuffix(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"evil1.pages.dev", "pages.dev"},
+		{"bucket.s3.amazonaws.com", "s3.amazonaws.com"},
+		{"example.co.uk", ""},
+		{"pages.dev", ""},
+		{"example.org", ""},
+	}
+	for _, tt := range tests {
+		if got := privateSuffix(tt.in); got != tt.want {
+			t.Errorf("privateSuffix(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
