@@ -37,9 +37,9 @@ type Config struct {
 	// client headers such as X-Originating-IP count as trusted only when
 	// the connecting client is one of them. Default: none.
 	TrustedRelays []string `toml:"trusted_relays"`
-	// HistoryFullDays is the age, in days, from which the history counts
-	// as mature. Before, novelty signals are scaled down. Default
-	// DefaultHistoryFullDays.
+	// HistoryFullDays is the number of distinct days with mail from which
+	// the history counts as mature. Before, novelty signals are scaled
+	// down. Default DefaultHistoryFullDays.
 	HistoryFullDays int `toml:"history_full_days"`
 	// HistoryFullMessages is the number of learnt messages from which the
 	// history counts as mature. Default DefaultHistoryFullMessages.
