@@ -209,22 +209,11 @@ func parseCampaignForm(q url.Values) (form campaignForm, f store.CampaignFilter,
 	// Staff may paste a value copied from these pages, where domains are
 	// defanged.
 	f.Value = strings.ReplaceAll(form.Value, "[.]", ".")
-	if form.Since != "" {
-		t, err := time.Parse(dateLayout, form.Since)
-		if err != nil {
-			problems = append(problems, "the from date is not a date")
-		}
-		f.Since = t
-	}
-	if form.Until != "" {
-		t, err := time.Parse(dateLayout, form.Until)
-		if err != nil {
-			problems = append(problems, "the to date is not a date")
-		} else {
-			// The to date is inclusive, and the store's bound is exclusive.
-			f.Until = t.AddDate(0, 0, 1)
-		}
-	}
+	// The store's Until bound is exclusive, so the day after the to date
+	// keeps the to date whole.
+	since, dayAfter, dateProblems := parseDayRange(form.Since, form.Until)
+	problems = append(problems, dateProblems...)
+	f.Since, f.Until = since, dayAfter
 
 	form.Page, _ = strconv.Atoi(q.Get("page"))
 	form.Page = max(form.Page, 1)

@@ -99,6 +99,29 @@ type listForm struct {
 	Page                                                      int
 }
 
+// parseDayRange parses the from and to dates of a filter form. It returns
+// the start of the from day and the start of the day after the to day, so
+// the to date counts whole; an empty or invalid date yields the zero time
+// and, when invalid, a problem for the page.
+func parseDayRange(from, to string) (since, dayAfter time.Time, problems []string) {
+	if from != "" {
+		t, err := time.Parse(dateLayout, from)
+		if err != nil {
+			problems = append(problems, "the from date is not a date")
+		}
+		since = t
+	}
+	if to != "" {
+		t, err := time.Parse(dateLayout, to)
+		if err != nil {
+			problems = append(problems, "the to date is not a date")
+		} else {
+			dayAfter = t.AddDate(0, 0, 1)
+		}
+	}
+	return since, dayAfter, problems
+}
+
 // parseListForm reads the filters from the query. Bad values are reported
 // in problem and left out of the filter.
 func parseListForm(q url.Values) (form listForm, f quarantine.Filter, problem string) {
@@ -123,21 +146,13 @@ func parseListForm(q url.Values) (form listForm, f quarantine.Filter, problem st
 		problems = append(problems, "unknown status")
 		form.Status = ""
 	}
-	if form.Since != "" {
-		t, err := time.Parse(dateLayout, form.Since)
-		if err != nil {
-			problems = append(problems, "the from date is not a date")
-		}
-		f.Since = t
-	}
-	if form.Until != "" {
-		t, err := time.Parse(dateLayout, form.Until)
-		if err != nil {
-			problems = append(problems, "the to date is not a date")
-		} else {
-			// The to date is inclusive: the filter ends before the next day.
-			f.Until = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
-		}
+	since, dayAfter, dateProblems := parseDayRange(form.Since, form.Until)
+	problems = append(problems, dateProblems...)
+	f.Since = since
+	if !dayAfter.IsZero() {
+		// The filter's Until is inclusive, so it ends just before the day
+		// after the to date.
+		f.Until = dayAfter.Add(-time.Nanosecond)
 	}
 	f.Sender, f.Recipient = form.Sender, form.Recipient
 	f.Signal, f.Campaign = form.Signal, form.Campaign
