@@ -89,8 +89,8 @@ func (l *evidenceList) String() string {
 	return s
 }
 
-// shownDomain finds a domain-looking token in an anchor's visible text.
-var shownDomain = regexp.MustCompile(`(?i)(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\b`)
+// displayedDomainPattern finds a domain-looking token in an anchor's visible text.
+var displayedDomainPattern = regexp.MustCompile(`(?i)(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\b`)
 
 func linkSignals(r *scanner.Report, ev evidence) {
 	for _, l := range r.Links {
@@ -111,7 +111,7 @@ func linkSignals(r *scanner.Report, ev evidence) {
 // displayedDomain returns the registrable domain a link's text shows, or
 // "" when the text shows none.
 func displayedDomain(text string) string {
-	m := shownDomain.FindStringSubmatch(text)
+	m := displayedDomainPattern.FindStringSubmatch(text)
 	if m == nil {
 		return ""
 	}

@@ -111,9 +111,10 @@ func (c *Config) weight(name string) float64 {
 
 // Verdict is the outcome for one message.
 type Verdict struct {
-	// Action is what the score calls for.
+	// Action is the action the score calls for.
 	Action Action `json:"verdict"`
-	// Enforced is what the MTA is told: Action, or Accept in observe mode.
+	// Enforced is the action sent to the MTA: Action, or Accept in
+	// observe mode.
 	Enforced Action `json:"enforced"`
 	// Observe reports that the verdict was computed in observe mode.
 	Observe bool    `json:"observe"`

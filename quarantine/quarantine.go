@@ -87,13 +87,13 @@ type Attachment struct {
 	Source      string `json:"source"`
 }
 
-// Origin says where the sender was, in words a help desk understands.
+// Origin describes where the sender was, for the review pages.
 type Origin struct {
 	// ClientIP is the connecting SMTP client; ClientCountry its country.
 	ClientIP      string `json:"client_ip"`
 	ClientCountry string `json:"client_country"`
 	// LoginIP is where the sender's mail client logged in from, "" when
-	// unknown; LoginSource names the header or hop that told.
+	// unknown. LoginSource names the header or hop it came from.
 	LoginIP      string `json:"login_ip"`
 	LoginCountry string `json:"login_country"`
 	LoginASN     string `json:"login_asn"`

@@ -33,7 +33,7 @@ type SMTPRelay struct {
 // part.
 func (r *SMTPRelay) Release(ctx context.Context, e *Entry, raw []byte, actor string, at time.Time) (string, error) {
 	if e.Truncated {
-		return "", fmt.Errorf("%w: entry %d holds only %d of %d bytes", ErrTruncated, e.ID, len(raw), e.Size)
+		return "", fmt.Errorf("%w: entry %d stored only %d of %d bytes", ErrTruncated, e.ID, len(raw), e.Size)
 	}
 	if len(e.Rcpts) == 0 {
 		return "", fmt.Errorf("quarantine: entry %d has no recipients to send to", e.ID)

@@ -120,3 +120,21 @@ func TestHasZipTrailer(t *testing.T) {
 		t.Error("HasZipTrailer(text) = true, want false")
 	}
 }
+
+func TestAddURLFlagsUnparsable(t *testing.T) {
+	m := &session{s: New(Limits{}), r: &Report{}}
+	m.addURL("http://[::1", "relationship", "a.docx › word/_rels/document.xml.rels", "")
+	m.addURL("https://Docs.Example.ORG/x", "relationship", "a.docx", "")
+	if len(m.r.Links) != 2 {
+		t.Fatalf("links = %+v, want both kept", m.r.Links)
+	}
+	if m.r.Links[0].Domain != "" {
+		t.Errorf("unparsable link domain = %q, want empty", m.r.Links[0].Domain)
+	}
+	if !hasAnomaly(m.r, "URL_INVALID") {
+		t.Errorf("anomalies = %+v, want URL_INVALID for the unparsable URL", m.r.Anomalies)
+	}
+	if got := m.r.Links[1].Domain; got != "example.org" {
+		t.Errorf("parsed link domain = %q, want example.org", got)
+	}
+}

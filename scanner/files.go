@@ -112,17 +112,17 @@ func (m *session) addAttachment(name string, names []string, mediaType string, d
 	}
 }
 
-// open scans the content of a file by what its bytes are, whatever its
-// name says. depth counts the files it sits inside.
+// open scans the content of a file by the kind its bytes show, whatever
+// its name claims. depth counts the files it sits inside.
 func (m *session) open(name string, data []byte, kind Kind, source string, depth int) {
 	if depth > m.s.lim.MaxFileDepth {
 		m.r.addAnomaly(AnomalyFileDepth, source, "file nested %d deep > limit %d: not opened",
 			depth, m.s.lim.MaxFileDepth)
 		return
 	}
-	// A file whose first bytes say one thing but which ends like a zip is
-	// opened as both: a PDF or an image can carry a whole archive behind
-	// it, and zip readers find it from the end.
+	// A file whose first bytes show another kind but which ends like a zip
+	// is opened as both. A PDF or an image can carry a whole archive
+	// behind it, and zip readers find it from the end.
 	if kind != KindZip && HasZipTrailer(data) {
 		m.zip(data, source, depth)
 	}
@@ -296,7 +296,7 @@ func (m *session) addQRCodes(codes []qr.Code, source string) {
 }
 
 // qrText returns the code's text, repaired when the symbol carries UTF-8
-// without an ECI designator: decoders read such byte segments as Latin-1,
+// without an ECI designator. Decoders read such byte segments as Latin-1,
 // so a text whose runes all fit in Latin-1 and whose Latin-1 bytes form
 // valid multi-byte UTF-8 is read again as UTF-8. Numeric and alphanumeric
 // segments are ASCII and pass through unchanged.
@@ -369,11 +369,15 @@ func (m *session) textLinks(text, source string) {
 	m.addQRCodes(qr.FromBlockText(text), source+sep+"block character qr")
 }
 
-// addURL normalises a URL found in a document and records it; a URL that
-// does not parse is kept as written, with no domain, and flagged.
+// addURL normalises a URL found in a document and records it. A URL that
+// does not parse is kept as written, with no domain, and flagged as
+// URL_INVALID.
 func (m *session) addURL(raw, via, source, text string) {
 	l := Link{URL: raw, Via: via, Source: source, Text: text}
-	if u, err := links.Normalize(raw, nil); err == nil {
+	u, err := links.Normalize(raw, nil)
+	if err != nil {
+		m.r.addAnomaly(links.AnomalyInvalidURL, source, "%s URL %q does not parse: %v", via, cut(raw), err)
+	} else {
 		l.URL = u.String()
 		l.Host = u.Hostname()
 		l.Domain = links.RegistrableDomain(l.Host)

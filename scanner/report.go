@@ -2,8 +2,8 @@ package scanner
 
 import "image"
 
-// Report is what Scan found in one message: facts, not judgements. The
-// policy package turns it into signals and a verdict.
+// Report is the content Scan found in one message: facts, not judgements.
+// The policy package turns it into signals and a verdict.
 type Report struct {
 	// Subject is the decoded Subject header, "" when absent.
 	Subject string `json:"subject"`
@@ -83,8 +83,8 @@ type Link struct {
 type QRCode struct {
 	Text   string `json:"text"`
 	Source string `json:"source"`
-	// Region is where the code lies in its image, in pixels; empty when
-	// unknown (codes drawn with HTML cells or block characters).
+	// Region is the code's rectangle in its image, in pixels. It is empty
+	// when unknown (codes drawn with HTML cells or block characters).
 	Region image.Rectangle `json:"region"`
 }
 

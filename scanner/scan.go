@@ -1,7 +1,8 @@
 // Package scanner opens every part of a message the way a suspicious analyst
-// would and returns a Report of what it contains: parts, attachments with
-// their real types and hashes, links with where they were found, HTML forms
-// and redirects, and every fault tolerated on the way.
+// would and returns a Report of what it contains. The Report lists parts,
+// attachments with their real types and hashes, links with where they were
+// found, QR codes, HTML forms and redirects, and every fault tolerated on
+// the way.
 //
 // The scanner never touches the network, keeps no state between messages,
 // never logs and never scores. It never fails: a part it cannot read, a
@@ -10,8 +11,9 @@
 //
 // Config keys read (section [scanner]): the fields of Limits.
 //
-// Limitations: images, office documents, PDF and archives are recorded as
-// attachments with their sniffed type and hash but are not opened yet.
+// Limitations: 7z and rar archives, encrypted zip entries and PDFs, and
+// legacy OLE2 Office files are recorded with their sniffed type and hash
+// and flagged, but not opened. EMF and WMF images are flagged unscanned.
 package scanner
 
 import (
@@ -46,9 +48,9 @@ type Limits struct {
 
 // Defaults of Limits.
 const (
-	// DefaultMaxFileDepth: real mail nests an archive in an archive, or a
-	// document in a PDF, two or three levels deep; deeper nesting exists to
-	// exhaust scanners.
+	// DefaultMaxFileDepth bounds files nested in files. Real mail nests an
+	// archive in an archive, or a document in a PDF, two or three levels
+	// deep, and deeper nesting exists to exhaust scanners.
 	DefaultMaxFileDepth = 6
 	// DefaultMaxGzipBytes matches the default per-entry cap of zip
 	// archives, so both containers give up at the same size.
@@ -68,7 +70,8 @@ func (l Limits) withDefaults() Limits {
 // Anomaly names raised by this package itself. The sub-packages add their
 // own.
 const (
-	// AnomalyTypeMismatch: an attachment's bytes are not what its name says.
+	// AnomalyTypeMismatch: an attachment's bytes are not the kind its
+	// name's extension claims.
 	AnomalyTypeMismatch = "ATTACHMENT_TYPE_MISMATCH"
 	// AnomalyScanTimeout: the scan stopped at its deadline with parts left.
 	AnomalyScanTimeout = "SCAN_TIMEOUT"

@@ -72,8 +72,9 @@ func (p *pipeline) judge(ctx context.Context, raw []byte, env envelope, size int
 	return p.decide(ctx, raw, env, p.scanner.Scan(ctx, raw), size, truncated, track)
 }
 
-// tracking asks decide to count the message into the campaign and account
-// windows. The milter always does; `holdfast scan` only when asked.
+// tracking is the request that decide count the message into the campaign
+// and account windows. The milter always sends it; `holdfast scan` only
+// with --track.
 type tracking struct {
 	queueID string
 	log     *slog.Logger
@@ -278,7 +279,7 @@ func ipString(msg *milter.Message) string {
 }
 
 // Header limits. maxHeaderReasons keeps the added block short enough to read
-// in a mail client's source view; maxHeaderValue stays under RFC 5322's
+// in a mail client's source view. maxHeaderValue stays under RFC 5322's
 // 998-byte line limit with room for the field name and folding.
 const (
 	maxHeaderReasons = 10

@@ -141,7 +141,7 @@ func readPassword(stdin io.Reader, fromStdin bool) (string, error) {
 		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
-			return "", errors.New("standard input holds no password: write it on the first line")
+			return "", errors.New("no password on standard input: write it on the first line")
 		}
 		return line, nil
 	}

@@ -96,7 +96,7 @@ func (c *Config) Table() (Table, error) {
 	return t, nil
 }
 
-// Layered places an address with the first source that knows its
+// Layered places an address with the first source that returns its
 // country.
 type Layered []Source
 
